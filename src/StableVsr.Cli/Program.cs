@@ -1,0 +1,1 @@
+return await StableVsr.Cli.StableVsrCommand.RunAsync(args).ConfigureAwait(false);
