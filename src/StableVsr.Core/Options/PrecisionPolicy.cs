@@ -1,0 +1,30 @@
+namespace StableVsr;
+
+/// <summary>
+/// Which precision each model runs in. The default is float32 everywhere, which reproduces the reference.
+/// <see cref="HalfOnGpu"/> runs the UNet and ControlNet in float16 and keeps the VAE, whose decoder is known to
+/// break in float16, in float32.
+/// </summary>
+public sealed record PrecisionPolicy
+{
+    /// <summary>float32 everywhere (the default; parity with the reference).</summary>
+    public static PrecisionPolicy Float32 { get; } = new();
+
+    /// <summary>float16 UNet and ControlNet, float32 VAE, RAFT and text encoder: the fast GPU setting.</summary>
+    public static PrecisionPolicy HalfOnGpu { get; } = new() { Unet = ModelPrecision.Float16, ControlNet = ModelPrecision.Float16 };
+
+    /// <summary>Precision of the denoising UNet. Default float32.</summary>
+    public ModelPrecision Unet { get; init; } = ModelPrecision.Float32;
+
+    /// <summary>Precision of the ControlNet (temporal conditioning module). Default float32.</summary>
+    public ModelPrecision ControlNet { get; init; } = ModelPrecision.Float32;
+
+    /// <summary>Precision of the VAE. Default float32; float16 is known to produce NaNs in its decoder.</summary>
+    public ModelPrecision Vae { get; init; } = ModelPrecision.Float32;
+
+    /// <summary>Precision of RAFT optical flow. Default float32.</summary>
+    public ModelPrecision Raft { get; init; } = ModelPrecision.Float32;
+
+    /// <summary>Precision of the CLIP text encoder (run once per clip). Default float32.</summary>
+    public ModelPrecision TextEncoder { get; init; } = ModelPrecision.Float32;
+}

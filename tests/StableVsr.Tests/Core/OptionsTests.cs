@@ -1,0 +1,63 @@
+namespace StableVsr.Tests.Core;
+
+public class OptionsTests
+{
+    [Test]
+    public void DefaultsAreStableVsrs()
+    {
+        var options = UpscaleOptions.Default;
+        Assert.That(options.Steps, Is.EqualTo(50));
+        Assert.That(options.Scheduler, Is.EqualTo(SchedulerKind.Ddpm));
+        Assert.That(options.Prompt, Is.Empty);
+        Assert.That(options.Precision, Is.EqualTo(PrecisionPolicy.Float32));
+        Assert.That(options.RaftIterations, Is.EqualTo(12));
+        Assert.DoesNotThrow(options.Validate);
+    }
+
+    [TestCase("auto", ComputeDeviceKind.Auto, null)]
+    [TestCase("cpu", ComputeDeviceKind.Cpu, null)]
+    [TestCase("CUDA", ComputeDeviceKind.Cuda, null)]
+    [TestCase("cuda:1", ComputeDeviceKind.Cuda, 1)]
+    public void ParsesDevices(string name, ComputeDeviceKind kind, int? index)
+    {
+        Assert.That(ComputeDevice.Parse(name), Is.EqualTo(new ComputeDevice(kind, index)));
+    }
+
+    [TestCase("gpu")]
+    [TestCase("cuda:")]
+    [TestCase("cuda:-1")]
+    [TestCase("cuda:x")]
+    public void RefusesUnknownDevices(string name)
+    {
+        var ex = Assert.Throws<InvalidInputException>(() => ComputeDevice.Parse(name));
+        Assert.That(ex!.Message, Does.Contain(name).And.Contain("cuda:N"));
+    }
+
+    [Test]
+    public void ValidateNamesTheBadValue()
+    {
+        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Steps = 0 }).Validate())!.Message, Does.Contain("Steps"));
+        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { CpuThreads = 0 }).Validate())!.Message, Does.Contain("CpuThreads"));
+        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Device = "tpu" }).Validate())!.Message, Does.Contain("tpu"));
+    }
+
+    [Test]
+    public void CpuIsAlwaysThereAndCudaIsRefusedClearlyWithoutIt()
+    {
+        Assert.That(TorchBackend.ResolveDevice("cpu").type, Is.EqualTo(TorchSharp.DeviceType.CPU));
+        if (!TorchSharp.torch.cuda.is_available())
+        {
+            var ex = Assert.Throws<NativeBackendException>(() => TorchBackend.ResolveDevice("cuda:0"));
+            Assert.That(ex!.Message, Does.Contain("cuda:0").And.Contain("libtorch-cuda"));
+            Assert.That(TorchBackend.ResolveDevice("auto").type, Is.EqualTo(TorchSharp.DeviceType.CPU));
+        }
+    }
+
+    [Test]
+    public void ProgressEstimatesTimeLeft()
+    {
+        var progress = new UpscaleProgress(UpscalePhase.Denoising, 0, 4, 1, 5, TimeSpan.FromSeconds(10), 0.25);
+        Assert.That(progress.EstimatedRemaining, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        Assert.That(progress with { Fraction = 0 }, Has.Property(nameof(UpscaleProgress.EstimatedRemaining)).Null);
+    }
+}
