@@ -164,6 +164,15 @@ public sealed record UNet2DConditionConfig
         CheckCount("cross_attention_dim", CrossAttentionDim.Count, blocks);
         CheckCount("transformer_layers_per_block", TransformerLayersPerBlock.Count, blocks);
         CheckCount("attention_head_dim", AttentionHeadDim.Count, blocks);
+        if (CrossAttentionDim.Distinct().Count() > 1)
+        {
+            throw new UnsupportedConfigException(
+                "cross_attention_dim",
+                CrossAttentionDim,
+                Source,
+                "Per-block widths would need encoder hidden states of several widths, which the forward pass cannot take.");
+        }
+
         ModelConfigChecks.CheckChannels(Source, BlockOutChannels, NormNumGroups, AttentionHeadDim);
         ModelConfigChecks.CheckPositive(Source, "in_channels", InChannels);
         ModelConfigChecks.CheckPositive(Source, "out_channels", OutChannels);
