@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StableVsr.Models.Blocks;
 using StableVsr.Weights.Configs;
 using TorchSharp;
@@ -93,6 +94,18 @@ public sealed class ControlNetModel : nn.Module<ControlNetInput, ControlNetOutpu
 
     /// <summary>The factor between the conditioning image's size and the sample's (2 per stage of the conditioning embedding).</summary>
     public int ConditioningScaleFactor => 1 << controlnet_cond_embedding.Downsamplings;
+
+    /// <summary>
+    /// Builds the model from a diffusers model folder (<c>config.json</c> + <c>diffusion_pytorch_model.safetensors</c>),
+    /// loads its weights and switches it to inference mode.
+    /// </summary>
+    /// <param name="folder">The model folder (e.g. a checkpoint's <c>controlnet/</c>).</param>
+    /// <param name="device">Where the weights go (CPU when null).</param>
+    /// <param name="dtype">The dtype of the weights (float32 when null).</param>
+    /// <param name="logger">Receives the config keys nobody read and the load report.</param>
+    /// <exception cref="ModelLoadException">The folder, config or weights cannot be used.</exception>
+    public static ControlNetModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null, ILogger? logger = null) =>
+        PretrainedModels.Load(folder, path => new ControlNetModel(ControlNetConfig.Load(path, logger)), device, dtype, logger);
 
     /// <summary>Computes the residuals for the UNet.</summary>
     /// <exception cref="InvalidInputException">A tensor has the wrong shape or dtype, or class labels are missing or unexpected.</exception>

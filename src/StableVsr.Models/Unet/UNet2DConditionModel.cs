@@ -11,7 +11,7 @@ namespace StableVsr.Models.Unet;
 /// diffusers' <c>UNet2DConditionModel</c> (0.21 semantics) for the block types StableVSR uses: predicts the noise
 /// (or v) of a noisy sample given the timestep and text embeddings, optionally a class label (noise level) and a
 /// ControlNet's residuals. Parameter paths equal the diffusers checkpoint keys. Built from a
-/// <see cref="UNet2DConditionConfig"/>; FromPretrained also loads the weights.
+/// <see cref="UNet2DConditionConfig"/>; <see cref="FromPretrained"/> also loads the weights.
 /// </summary>
 public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
 {
@@ -120,6 +120,18 @@ public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
     /// multiples of it are accepted: as in diffusers, the upsamplers are then told the exact sizes to restore.
     /// </summary>
     public int DownsamplingFactor => 1 << numUpsamplers;
+
+    /// <summary>
+    /// Builds the UNet from a diffusers model folder (<c>config.json</c> + <c>diffusion_pytorch_model.safetensors</c>),
+    /// loads its weights and switches it to inference mode.
+    /// </summary>
+    /// <param name="folder">The model folder (e.g. a checkpoint's <c>unet/</c>).</param>
+    /// <param name="device">Where the weights go (CPU when null).</param>
+    /// <param name="dtype">The dtype of the weights (float32 when null).</param>
+    /// <param name="logger">Receives the config keys nobody read and the load report.</param>
+    /// <exception cref="ModelLoadException">The folder, config or weights cannot be used.</exception>
+    public static UNet2DConditionModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null, ILogger? logger = null) =>
+        PretrainedModels.Load(folder, path => new UNet2DConditionModel(UNet2DConditionConfig.Load(path, logger)), device, dtype, logger);
 
     /// <summary>Predicts the model output [B, out_channels, H, W] for <paramref name="input"/>.</summary>
     /// <exception cref="InvalidInputException">A tensor has the wrong shape, dtype or count, or class labels are missing or unexpected.</exception>

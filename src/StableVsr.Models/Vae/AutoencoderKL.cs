@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using StableVsr.Models.Blocks;
 using StableVsr.Weights.Configs;
 using TorchSharp;
@@ -46,6 +47,18 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
 
     /// <summary>The factor between image and latent sizes (2 per downsampling step; 4 for the x4 upscaler's VAE).</summary>
     public int SpatialScaleFactor => 1 << Config.DownsamplingSteps;
+
+    /// <summary>
+    /// Builds the VAE from a diffusers model folder (<c>config.json</c> + <c>diffusion_pytorch_model.safetensors</c>),
+    /// loads its weights (legacy <c>query/key/value/proj_attn</c> names included) and switches it to inference mode.
+    /// </summary>
+    /// <param name="folder">The model folder (e.g. a checkpoint's <c>vae/</c>).</param>
+    /// <param name="device">Where the weights go (CPU when null).</param>
+    /// <param name="dtype">The dtype of the weights (float32 when null; keep float32 when the config sets <c>force_upcast</c>).</param>
+    /// <param name="logger">Receives the config keys nobody read and the load report.</param>
+    /// <exception cref="ModelLoadException">The folder, config or weights cannot be used.</exception>
+    public static AutoencoderKL FromPretrained(string folder, Device? device = null, ScalarType? dtype = null, ILogger? logger = null) =>
+        PretrainedModels.Load(folder, path => new AutoencoderKL(AutoencoderKLConfig.Load(path, logger)), device, dtype, logger);
 
     /// <summary>Encodes images [B, in_channels, H, W] to the latent distribution (latents of size ceil-halved per step).</summary>
     /// <exception cref="InvalidInputException">The images have the wrong shape or dtype.</exception>
