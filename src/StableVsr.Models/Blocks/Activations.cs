@@ -1,0 +1,19 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StableVsr.Models.Blocks;
+
+/// <summary>diffusers' <c>get_activation</c>: the activation functions a config may name in <c>act_fn</c>.</summary>
+internal static class Activations
+{
+    /// <summary>The function named <paramref name="name"/>.</summary>
+    /// <exception cref="UnsupportedConfigException">diffusers 0.21 knows no activation of that name.</exception>
+    public static Func<Tensor, Tensor> Get(string name, string key, string? source) => name switch
+    {
+        "silu" or "swish" => x => nn.functional.silu(x),
+        "mish" => x => nn.functional.mish(x),
+        "gelu" => x => nn.functional.gelu(x),
+        "relu" => x => nn.functional.relu(x),
+        _ => throw new UnsupportedConfigException(key, name, source, "Activations are 'silu' (or 'swish'), 'mish', 'gelu' and 'relu'."),
+    };
+}
