@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging;
+using StableVsr.Weights;
 using StableVsr.Weights.Configs;
+using StableVsr.Weights.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,6 +15,9 @@ namespace StableVsr.Models.Clip;
 /// </summary>
 public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
 {
+    // A buffer of arange(max_position_embeddings) that transformers persisted in older checkpoints.
+    private const string PositionIdsKey = "text_model.embeddings.position_ids";
+
     private readonly ClipTextTransformer text_model;
 
     /// <summary>Builds the model with random weights, in eval mode.</summary>
@@ -27,6 +33,57 @@ public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
 
     /// <summary>The configuration the model was built from.</summary>
     public ClipTextConfig Config { get; }
+
+    /// <summary>
+    /// Loads a transformers text-encoder folder (<c>config.json</c> + <c>model.safetensors</c>, keys
+    /// <c>text_model.*</c>) for inference: eval mode, no gradients, on <paramref name="device"/> (CPU by default)
+    /// in <paramref name="dtype"/> (the stored float32 by default). The <c>position_ids</c> buffer older
+    /// checkpoints carry is ignored.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The folder, config or weights are missing or do not match the config.</exception>
+    /// <exception cref="UnsupportedConfigException">The config asks for something not implemented.</exception>
+    public static ClipTextModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new ModelLoadException($"Text encoder folder '{folder}' does not exist. Point to the checkpoint's text_encoder/ folder (config.json, model.safetensors).", folder);
+        }
+
+        if (dtype is { } requested && requested is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
+        {
+            throw new InvalidInputException($"The text encoder's dtype must be float16, bfloat16, float32 or float64, got {requested}.");
+        }
+
+        var config = ClipTextConfig.Load(Path.Combine(folder, "config.json"), logger);
+        var weights = Path.Combine(folder, "model.safetensors");
+        if (!File.Exists(weights))
+        {
+            throw new ModelLoadException($"Text encoder weights '{weights}' do not exist. transformers saves them as model.safetensors beside config.json.", weights);
+        }
+
+        var model = new ClipTextModel(config);
+        try
+        {
+            using (var source = SafetensorsFile.Open(weights))
+            {
+                StateDictLoader.Load(model, source, logger, key => key == PositionIdsKey ? null : key);
+            }
+
+            foreach (var parameter in model.parameters())
+            {
+                parameter.requires_grad = false;
+            }
+
+            model.to(device ?? CPU, dtype ?? float32);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Encodes token ids [B, L] (int64 or int32, L at most <see cref="ClipTextConfig.MaxPositionEmbeddings"/>).</summary>
     /// <exception cref="InvalidInputException">The ids are not a 2-D integer tensor, the sequence is empty or too long, or an id is outside the vocabulary.</exception>

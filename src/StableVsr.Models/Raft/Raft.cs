@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using StableVsr.Weights;
+using StableVsr.Weights.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,6 +37,48 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
 
     /// <summary>The hyper-parameters the network was built with.</summary>
     public RaftConfig Config { get; }
+
+    /// <summary>
+    /// Loads torchvision RAFT weights for inference (eval mode, no gradients) from a <c>.safetensors</c> file
+    /// holding torchvision's state-dict keys, on <paramref name="device"/> (CPU by default) in
+    /// <paramref name="dtype"/> (float32 by default). <paramref name="config"/> defaults to RAFT-large.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The file is missing, of an unknown kind, or does not match the network.</exception>
+    public static Raft FromFile(string path, Device? device = null, ScalarType? dtype = null, ILogger? logger = null, RaftConfig? config = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new ModelLoadException($"RAFT weights '{path}' do not exist.", path);
+        }
+
+        if (dtype is { } requested && requested is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
+        {
+            throw new InvalidInputException($"RAFT's dtype must be float16, bfloat16, float32 or float64, got {requested}.");
+        }
+
+        var model = new Raft(config);
+        try
+        {
+            using (var source = OpenWeights(path))
+            {
+                StateDictLoader.Load(model, source, logger);
+            }
+
+            foreach (var parameter in model.parameters())
+            {
+                parameter.requires_grad = false;
+            }
+
+            model.to(device ?? CPU, dtype ?? float32);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Estimates the flow from <see cref="RaftInput.Image1"/> to <see cref="RaftInput.Image2"/>.</summary>
     /// <exception cref="InvalidInputException">
@@ -140,6 +185,12 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
                 $"(H/8 and W/8 halved {Config.CorrLevels - 1} times must stay >= 2), else every flow is NaN. Pad the images to at least {min}x{min}.");
         }
     }
+
+    private static ITensorSource OpenWeights(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".safetensors" => SafetensorsFile.Open(path),
+        var other => throw new ModelLoadException($"RAFT weights '{path}' have the unknown extension '{other}'; expected .safetensors.", path),
+    };
 
     private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using StableVsr.Models.Clip;
 using StableVsr.Tests.Support;
+using StableVsr.Tests.Weights;
 
 namespace StableVsr.Tests.Models.Clip;
 
@@ -80,9 +81,9 @@ public class ClipTokenizerTests
     public void AppliesMergesByRankOnAHandMadeVocabulary()
     {
         using var folder = new TempFolder();
-        folder.Write("vocab.json", """{"a": 0, "b": 1, "c": 2, "a</w>": 3, "b</w>": 4, "c</w>": 5, "ab": 6, "abc</w>": 7, "bc</w>": 8, "<|startoftext|>": 9, "<|endoftext|>": 10}""");
-        folder.Write("merges.txt", "#version: 0.2\na b\nab c</w>\nb c</w>\n");
-        folder.Write("tokenizer_config.json", """{"model_max_length": 6, "pad_token": "<pad>"}""");
+        File.WriteAllText(folder.File("vocab.json"), """{"a": 0, "b": 1, "c": 2, "a</w>": 3, "b</w>": 4, "c</w>": 5, "ab": 6, "abc</w>": 7, "bc</w>": 8, "<|startoftext|>": 9, "<|endoftext|>": 10}""");
+        File.WriteAllText(folder.File("merges.txt"), "#version: 0.2\na b\nab c</w>\nb c</w>\n");
+        File.WriteAllText(folder.File("tokenizer_config.json"), """{"model_max_length": 6, "pad_token": "<pad>"}""");
         var tokenizer = ClipTokenizer.FromFolder(folder.Path);
 
         Assert.Multiple(() =>
@@ -104,7 +105,7 @@ public class ClipTokenizerTests
     public void RefusesAFolderWithoutVocabulary()
     {
         using var folder = new TempFolder();
-        folder.Write("merges.txt", "#version: 0.2\n");
+        File.WriteAllText(folder.File("merges.txt"), "#version: 0.2\n");
         var e = Assert.Throws<ModelLoadException>(() => ClipTokenizer.FromFolder(folder.Path));
         Assert.That(e!.Message, Does.Contain("vocab.json"));
     }
@@ -113,8 +114,8 @@ public class ClipTokenizerTests
     public void RefusesMalformedMerges()
     {
         using var folder = new TempFolder();
-        folder.Write("vocab.json", """{"a": 0}""");
-        folder.Write("merges.txt", "#version: 0.2\na b c\n");
+        File.WriteAllText(folder.File("vocab.json"), """{"a": 0}""");
+        File.WriteAllText(folder.File("merges.txt"), "#version: 0.2\na b c\n");
         var e = Assert.Throws<ModelLoadException>(() => ClipTokenizer.FromFolder(folder.Path));
         Assert.That(e!.Message, Does.Contain("line 2"));
     }
