@@ -6,9 +6,17 @@ namespace StableVsr.Weights;
 /// </summary>
 public class CheckpointFormatException : ModelLoadException
 {
+    private const string DefaultAdvice = "The file is damaged or not a supported checkpoint; download or convert it again.";
+
     /// <summary>Creates the exception for <paramref name="path"/>; <paramref name="problem"/> says what is wrong.</summary>
     public CheckpointFormatException(string path, string problem, Exception? innerException = null)
-        : base($"Checkpoint '{path}' cannot be read: {problem} The file is damaged or not a supported checkpoint; download or convert it again.", path, innerException)
+        : this(path, problem, DefaultAdvice, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception with advice of its own, for subclasses whose remedy differs.</summary>
+    protected CheckpointFormatException(string path, string problem, string advice, Exception? innerException)
+        : base($"Checkpoint '{path}' cannot be read: {problem} {advice}", path, innerException)
     {
         Problem = problem;
     }
