@@ -1,0 +1,196 @@
+using Microsoft.Extensions.Logging;
+using StableVsr.Weights;
+using StableVsr.Weights.Safetensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StableVsr.Models.Raft;
+
+/// <summary>
+/// RAFT optical flow (Teed and Deng, 2020) exactly as torchvision's <c>raft_large()</c> builds it; parameter paths
+/// equal torchvision's state-dict keys. <c>forward(new RaftInput(a, b))</c> estimates the flow that maps each pixel
+/// of <c>a</c> to <c>b</c>.
+/// </summary>
+public sealed class Raft : nn.Module<RaftInput, RaftOutput>
+{
+    private readonly FeatureEncoder feature_encoder;
+    private readonly FeatureEncoder context_encoder;
+    private readonly CorrBlock corr_block;
+    private readonly UpdateBlock update_block;
+    private readonly MaskPredictor mask_predictor;
+
+    /// <summary>Builds the network with random weights, in eval mode; <paramref name="config"/> defaults to RAFT-large.</summary>
+    /// <exception cref="UnsupportedConfigException">The configuration is outside what is implemented.</exception>
+    public Raft(RaftConfig? config = null)
+        : base(nameof(Raft))
+    {
+        Config = config ?? new RaftConfig();
+        Config.Validate();
+        feature_encoder = new FeatureEncoder(Config.FeatureEncoderLayers, Config.FeatureEncoderNorm);
+        context_encoder = new FeatureEncoder(Config.ContextEncoderLayers, Config.ContextEncoderNorm);
+        corr_block = new CorrBlock(Config.CorrLevels, Config.CorrRadius);
+        update_block = new UpdateBlock(Config);
+        mask_predictor = new MaskPredictor(Config.HiddenStateSize, Config.MaskPredictorHiddenSize, Config.MaskMultiplier);
+        RegisterComponents();
+        eval();
+    }
+
+    /// <summary>The hyper-parameters the network was built with.</summary>
+    public RaftConfig Config { get; }
+
+    /// <summary>
+    /// Loads torchvision RAFT weights for inference (eval mode, no gradients) from a <c>.safetensors</c> file
+    /// holding torchvision's state-dict keys, on <paramref name="device"/> (CPU by default) in
+    /// <paramref name="dtype"/> (float32 by default). <paramref name="config"/> defaults to RAFT-large.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The file is missing, of an unknown kind, or does not match the network.</exception>
+    public static Raft FromFile(string path, Device? device = null, ScalarType? dtype = null, ILogger? logger = null, RaftConfig? config = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new ModelLoadException($"RAFT weights '{path}' do not exist.", path);
+        }
+
+        if (dtype is { } requested && requested is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
+        {
+            throw new InvalidInputException($"RAFT's dtype must be float16, bfloat16, float32 or float64, got {requested}.");
+        }
+
+        var model = new Raft(config);
+        try
+        {
+            using (var source = OpenWeights(path))
+            {
+                StateDictLoader.Load(model, source, logger);
+            }
+
+            foreach (var parameter in model.parameters())
+            {
+                parameter.requires_grad = false;
+            }
+
+            model.to(device ?? CPU, dtype ?? float32);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Estimates the flow from <see cref="RaftInput.Image1"/> to <see cref="RaftInput.Image2"/>.</summary>
+    /// <exception cref="InvalidInputException">
+    /// The images are not [B, 3, H, W] floating-point tensors of the same shape and of the model's dtype, H or W is not
+    /// divisible by 8, an image side is below <see cref="RaftConfig.MinImageSide"/> (128 px), or the number of
+    /// updates is not positive.
+    /// </exception>
+    public override RaftOutput forward(RaftInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var updates = input.NumFlowUpdates ?? Config.NumFlowUpdates;
+        CheckInput(input, updates);
+
+        using var scope = NewDisposeScope();
+        var image1 = input.Image1;
+        var (batch, h, w) = (image1.shape[0], image1.shape[2] / RaftConfig.DownsampleFactor, image1.shape[3] / RaftConfig.DownsampleFactor);
+
+        var fmaps = feature_encoder.call(cat([image1, input.Image2], 0)).chunk(2, 0);
+        var pyramid = corr_block.BuildPyramid(fmaps[0], fmaps[1]);
+
+        // As in RAFT, the context encoder's output is split into the initial hidden state and the context.
+        var contextOut = context_encoder.call(image1).split([Config.HiddenStateSize, Config.ContextChannels], 1);
+        var hidden = tanh(contextOut[0]);
+        var context = nn.functional.relu(contextOut[1]);
+
+        var coords0 = FlowUpsampling.CoordsGrid(batch, h, w, fmaps[0].dtype, fmaps[0].device);
+        var coords1 = coords0.clone();
+        var predictions = new List<Tensor>(input.KeepAllPredictions ? updates : 1);
+        for (var i = 0; i < updates; i++)
+        {
+            var keep = input.KeepAllPredictions || i == updates - 1;
+            using (var step = NewDisposeScope())
+            {
+                var corr = corr_block.IndexPyramid(pyramid, coords1);
+                var update = update_block.call(new UpdateBlockInput(hidden, context, corr, coords1 - coords0));
+                var nextCoords = coords1 + update.DeltaFlow;
+                if (keep)
+                {
+                    var mask = mask_predictor.call(update.Hidden);
+                    predictions.Add(step.MoveToOuter(FlowUpsampling.ConvexUpsample(nextCoords - coords0, mask)));
+                }
+
+                // Only the latest state is needed: release the previous one now rather than at the end of the call.
+                hidden.Dispose();
+                coords1.Dispose();
+                hidden = step.MoveToOuter(update.Hidden);
+                coords1 = step.MoveToOuter(nextCoords);
+            }
+        }
+
+        foreach (var prediction in predictions)
+        {
+            prediction.MoveToOuterDisposeScope();
+        }
+
+        return new RaftOutput(predictions);
+    }
+
+    /// <summary>Estimates the final flow [B, 2, H, W] from <paramref name="image1"/> to <paramref name="image2"/>.</summary>
+    /// <exception cref="InvalidInputException">See <see cref="forward(RaftInput)"/>.</exception>
+    public Tensor EstimateFlow(Tensor image1, Tensor image2, int? numFlowUpdates = null)
+    {
+        using var output = forward(new RaftInput(image1, image2, numFlowUpdates));
+        return output.Flow.clone();
+    }
+
+    private void CheckInput(RaftInput input, int updates)
+    {
+        if (updates <= 0)
+        {
+            throw new InvalidInputException($"RAFT needs at least one flow update, got {updates}.");
+        }
+
+        ArgumentNullException.ThrowIfNull(input.Image1);
+        ArgumentNullException.ThrowIfNull(input.Image2);
+        var (a, b) = (input.Image1, input.Image2);
+        if (a.dim() != 4 || a.shape[1] != 3)
+        {
+            throw new InvalidInputException($"RAFT input images should be [B, 3, H, W], got image1 of shape {Shape(a)}.");
+        }
+
+        if (!a.shape.SequenceEqual(b.shape))
+        {
+            throw new InvalidInputException($"RAFT input images should have the same shape, instead got {Shape(a)} != {Shape(b)}.");
+        }
+
+        var dtype = feature_encoder.parameters().First().dtype;
+        if (a.dtype != dtype || b.dtype != dtype)
+        {
+            throw new InvalidInputException($"RAFT input images should be {dtype} like the model, got {a.dtype} and {b.dtype}. Convert them, or load the model in their dtype.");
+        }
+
+        var (h, w) = (a.shape[2], a.shape[3]);
+        if (h % RaftConfig.DownsampleFactor != 0 || w % RaftConfig.DownsampleFactor != 0)
+        {
+            throw new InvalidInputException($"RAFT input image H and W should be divisible by {RaftConfig.DownsampleFactor}, instead got {h} (h) and {w} (w). Pad the images first.");
+        }
+
+        var min = Config.MinImageSide;
+        if (h < min || w < min)
+        {
+            throw new InvalidInputException(
+                $"RAFT input images of {h}x{w} (HxW) are too small: its {Config.CorrLevels}-level correlation pyramid needs at least {min} px on each side " +
+                $"(H/8 and W/8 halved {Config.CorrLevels - 1} times must stay >= 2), else every flow is NaN. Pad the images to at least {min}x{min}.");
+        }
+    }
+
+    private static ITensorSource OpenWeights(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".safetensors" => SafetensorsFile.Open(path),
+        var other => throw new ModelLoadException($"RAFT weights '{path}' have the unknown extension '{other}'; expected .safetensors.", path),
+    };
+
+    private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+}

@@ -1,0 +1,14 @@
+namespace StableVsr.Models.Raft;
+
+/// <summary>The normalisation layer of a RAFT encoder, as torchvision's builders choose it.</summary>
+public enum RaftNorm
+{
+    /// <summary>No normalisation; the convolution is followed directly by its ReLU.</summary>
+    None,
+
+    /// <summary><c>InstanceNorm2d</c> without affine parameters or running statistics (the feature encoder of raft_large).</summary>
+    Instance,
+
+    /// <summary><c>BatchNorm2d</c> used in eval mode with its running statistics (the context encoder of raft_large).</summary>
+    Batch,
+}

@@ -1,0 +1,131 @@
+using StableVsr.Models.Clip;
+using StableVsr.Tests.Support;
+using StableVsr.Weights.Configs;
+using StableVsr.Weights.Safetensors;
+using TorchSharp;
+
+namespace StableVsr.Tests.Models.Clip;
+
+public class ClipTextModelTests
+{
+    private const double Tolerance = 1e-5;
+
+    [TestCase("clip_text.safetensors")]
+    [TestCase("clip_text_quickgelu.safetensors")]
+    [Category("Parity")]
+    public void MatchesTransformersClipTextModel(string caseFile)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var fixture = SafetensorsFile.Open(Fixtures.Case(caseFile));
+        using var model = ClipTextModel.FromPretrained(Fixtures.Path(fixture.Metadata["model_dir"]));
+        Assert.That(model.Config.HiddenAct, Is.EqualTo(fixture.Metadata["hidden_act"]));
+
+        using var output = model.forward(fixture.Load("input_ids"));
+
+        TensorAssert.Close(output.LastHiddenState, fixture.Load("last_hidden_state"), Tolerance, $"{caseFile} last_hidden_state");
+        TensorAssert.Close(output.PoolerOutput, fixture.Load("pooler_output"), Tolerance, $"{caseFile} pooler_output");
+        Assert.That(output.PoolerIndex.data<long>().ToArray(), Is.EqualTo(fixture.Load("pooler_index").data<long>().ToArray()));
+    }
+
+    [Test]
+    [Category("Parity")]
+    public void MatchesTheReferenceTextEmbeddingsOfTinyStableVsr()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var fixture = SafetensorsFile.Open(Fixtures.Case("text_embeds.safetensors"));
+        var folder = Fixtures.Path(fixture.Metadata["model"].Trim('"'));
+        var tokenizer = ClipTokenizer.FromFolder(Path.Combine(Path.GetDirectoryName(folder)!, "tokenizer"));
+        using var model = ClipTextModel.FromPretrained(folder);
+
+        foreach (var name in new[] { "empty", "prompt" })
+        {
+            var prompt = System.Text.Json.JsonSerializer.Deserialize<string>(fixture.Metadata[name])!;
+            var ids = tokenizer.EncodeBatch([prompt]);
+            Assert.That(ids.data<long>().ToArray(), Is.EqualTo(fixture.Load($"{name}_input_ids").data<long>().ToArray()), $"ids of {name}");
+
+            using var output = model.forward(ids);
+            TensorAssert.Close(output.LastHiddenState, fixture.Load($"{name}_last_hidden_state"), Tolerance, $"text_embeds {name}");
+        }
+    }
+
+    [Test]
+    public void PoolsAtTheLargestIdForLegacyEosConfigs()
+    {
+        using var scope = torch.NewDisposeScope();
+        var legacy = new ClipTextConfig(VocabSize: 50, HiddenSize: 8, IntermediateSize: 16, NumHiddenLayers: 1, NumAttentionHeads: 2, MaxPositionEmbeddings: 6, EosTokenId: 2);
+        var current = legacy with { EosTokenId = 7 };
+        var ids = torch.tensor(new long[] { 1, 7, 40, 7, 2, 2 }, [1, 6]);
+        using var legacyModel = new ClipTextModel(legacy);
+        using var currentModel = new ClipTextModel(current);
+
+        using var a = legacyModel.forward(ids);
+        using var b = currentModel.forward(ids);
+
+        Assert.That(a.PoolerIndex.item<long>(), Is.EqualTo(2));
+        Assert.That(b.PoolerIndex.item<long>(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void HasExactlyTheKeysAndShapesOfTheFullSizeTextEncoder()
+    {
+        var config = ClipTextConfig.Load(Fixtures.Path("full-size", "text_encoder", "config.json"));
+        var defaultDevice = torch.get_default_device();
+        torch.set_default_device(torch.META);
+        try
+        {
+            using var model = new ClipTextModel(config);
+            Assert.That(model.parameters().Select(p => p.device_type).Distinct(), Is.EqualTo(new[] { DeviceType.META }), "built without allocating 1.4 GB");
+            var expected = ModelManifest.ReadShapes(Fixtures.Path("full-size", "text_encoder", "manifest.json"));
+            var differences = ModelManifest.Differences(expected, ModelManifest.ShapesOf(model));
+            Assert.That(differences, Is.Empty, string.Join("\n", differences));
+        }
+        finally
+        {
+            torch.set_default_device(defaultDevice);
+        }
+    }
+
+    [Test]
+    public void RefusesIdsOutsideTheVocabulary()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new ClipTextModel(new ClipTextConfig(VocabSize: 10, HiddenSize: 8, IntermediateSize: 16, NumHiddenLayers: 1, NumAttentionHeads: 2, MaxPositionEmbeddings: 4));
+        var e = Assert.Throws<InvalidInputException>(() => model.forward(torch.tensor(new long[] { 1, 10 }, [1, 2])));
+        Assert.That(e!.Message, Does.Contain("[0, 10)"));
+    }
+
+    [Test]
+    public void RefusesSequencesLongerThanThePositions()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var model = new ClipTextModel(new ClipTextConfig(VocabSize: 10, HiddenSize: 8, IntermediateSize: 16, NumHiddenLayers: 1, NumAttentionHeads: 2, MaxPositionEmbeddings: 4));
+        Assert.Throws<InvalidInputException>(() => model.forward(torch.zeros(1, 5, torch.int64)));
+        Assert.Throws<InvalidInputException>(() => model.forward(torch.zeros(5, torch.int64)));
+        Assert.Throws<InvalidInputException>(() => model.forward(torch.zeros(1, 3, torch.float32)));
+    }
+
+    [Test]
+    public void RefusesUnsupportedActivations()
+    {
+        var doc = ConfigDocument.Parse("""{"hidden_act": "relu"}""", "config.json");
+        var e = Assert.Throws<UnsupportedConfigException>(() => ClipTextConfig.FromDocument(doc));
+        Assert.That(e!.Key, Is.EqualTo("hidden_act"));
+    }
+
+    [Test]
+    public void RefusesHeadsThatDoNotDivideTheWidth()
+    {
+        var doc = ConfigDocument.Parse("""{"hidden_size": 30, "num_attention_heads": 4}""", "config.json");
+        var e = Assert.Throws<ConfigException>(() => ClipTextConfig.FromDocument(doc));
+        Assert.That(e!.Key, Is.EqualTo("num_attention_heads"));
+    }
+
+    [Test]
+    public void RefusesAFolderWithoutWeights()
+    {
+        using var folder = new StableVsr.Tests.Weights.TempFolder();
+        File.Copy(Fixtures.Path("text_encoder", "config.json"), folder.File("config.json"));
+        var e = Assert.Throws<ModelLoadException>(() => ClipTextModel.FromPretrained(folder.Path));
+        Assert.That(e!.Message, Does.Contain("model.safetensors"));
+    }
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using StableVsr.Models.Raft;
+using TorchSharp;
+using RaftModel = StableVsr.Models.Raft.Raft;
+
+namespace StableVsr.Tests.Models.Raft;
+
+public class RaftInputTests
+{
+    private RaftModel raft = null!;
+
+    [OneTimeSetUp]
+    public void CreateModel() => raft = new RaftModel();
+
+    [OneTimeTearDown]
+    public void DisposeModel() => raft.Dispose();
+
+    [TestCase(120, 160)]
+    [TestCase(128, 64)]
+    [TestCase(64, 64)]
+    public void RefusesImagesTooSmallForThePyramid(int h, int w)
+    {
+        using var scope = torch.NewDisposeScope();
+        var e = Assert.Throws<InvalidInputException>(() => raft.forward(new RaftInput(torch.zeros(1, 3, h, w), torch.zeros(1, 3, h, w))));
+        Assert.That(e!.Message, Does.Contain("too small").And.Contain("128"));
+    }
+
+    [Test]
+    public void RefusesImagesOfDifferentShapes()
+    {
+        using var scope = torch.NewDisposeScope();
+        var e = Assert.Throws<InvalidInputException>(() => raft.forward(new RaftInput(torch.zeros(1, 3, 128, 128), torch.zeros(1, 3, 128, 136))));
+        Assert.That(e!.Message, Does.Contain("same shape"));
+    }
+
+    [TestCase(132, 128)]
+    [TestCase(128, 130)]
+    public void RefusesSidesNotDivisibleBy8(int h, int w)
+    {
+        using var scope = torch.NewDisposeScope();
+        var e = Assert.Throws<InvalidInputException>(() => raft.forward(new RaftInput(torch.zeros(1, 3, h, w), torch.zeros(1, 3, h, w))));
+        Assert.That(e!.Message, Does.Contain("divisible by 8"));
+    }
+
+    [Test]
+    public void RefusesImagesThatAreNotRgbBatches()
+    {
+        using var scope = torch.NewDisposeScope();
+        Assert.Throws<InvalidInputException>(() => raft.forward(new RaftInput(torch.zeros(3, 128, 128), torch.zeros(3, 128, 128))));
+        Assert.Throws<InvalidInputException>(() => raft.forward(new RaftInput(torch.zeros(1, 1, 128, 128), torch.zeros(1, 1, 128, 128))));
+    }
+
+    [Test]
+    public void RefusesImagesOfAnotherDtype()
+    {
+        using var scope = torch.NewDisposeScope();
+        var e = Assert.Throws<InvalidInputException>(() => raft.forward(new RaftInput(torch.zeros(1, 3, 128, 128, torch.float64), torch.zeros(1, 3, 128, 128, torch.float64))));
+        Assert.That(e!.Message, Does.Contain("Float32"));
+    }
+
+    [Test]
+    public void RefusesZeroUpdates()
+    {
+        using var scope = torch.NewDisposeScope();
+        Assert.Throws<InvalidInputException>(() => raft.forward(new RaftInput(torch.zeros(1, 3, 128, 128), torch.zeros(1, 3, 128, 128), 0)));
+    }
+
+    [Test]
+    public void RefusesAMissingWeightsFile()
+    {
+        var e = Assert.Throws<ModelLoadException>(() => RaftModel.FromFile(Path.Combine(Path.GetTempPath(), "no-such-raft-" + Guid.NewGuid() + ".safetensors")));
+        Assert.That(e!.Message, Does.Contain("do not exist"));
+    }
+
+    [Test]
+    public void RefusesAConfigOutsideRaftLarge()
+    {
+        Assert.Throws<UnsupportedConfigException>(() => new RaftModel(new RaftConfig { FeatureEncoderLayers = [64, 64, 96, 128] }));
+        Assert.Throws<UnsupportedConfigException>(() => new RaftModel(new RaftConfig { HiddenStateSize = 256 }));
+    }
+
+    [Test]
+    public void RepeatedForwardsDoNotGrowNativeMemory()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(0);
+        var a = torch.rand(1, 3, 128, 160) * 2 - 1;
+        var b = torch.rand(1, 3, 128, 160) * 2 - 1;
+        void Run()
+        {
+            using var output = raft.forward(new RaftInput(a, b, 4, KeepAllPredictions: true));
+        }
+
+        Run();
+        Run();
+        var liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var rssBefore = ResidentBytes();
+        for (var i = 0; i < 6; i++)
+        {
+            Run();
+        }
+
+        var liveAfter = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var growth = ResidentBytes() - rssBefore;
+        TestContext.Out.WriteLine($"live tensors {liveBefore} -> {liveAfter}; RSS growth over 6 forwards {growth / 1e6:F1} MB");
+        Assert.That(liveAfter, Is.EqualTo(liveBefore), "tensors left alive by forward");
+        Assert.That(growth, Is.LessThan(32L << 20), "resident memory growth");
+    }
+
+    private static long ResidentBytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return process.WorkingSet64;
+    }
+}
