@@ -71,7 +71,7 @@ public static class FlowWarp
             throw new InvalidInputException($"flow warp: image and flow must be floating-point tensors; got {image.dtype} and {flow.dtype}.");
         }
 
-        if (image.device != flow.device)
+        if (image.device_type != flow.device_type || image.device_index != flow.device_index)
         {
             throw new InvalidInputException($"flow warp: image and flow must be on the same device; got {image.device} and {flow.device}.");
         }

@@ -52,6 +52,9 @@ public sealed class DdimScheduler : INoiseScheduler
     /// <summary>Whether the predicted noise is re-derived from the clipped x0.</summary>
     public bool UseClippedModelOutput { get; }
 
+    /// <summary>alpha_bar_t, the cumulative product of (1 − beta) for every training timestep, as float32 (diffusers' <c>alphas_cumprod</c>).</summary>
+    public IReadOnlyList<float> AlphasCumprod => Array.AsReadOnly(alphasCumprod);
+
     /// <inheritdoc/>
     public SchedulerKind Kind => SchedulerKind.Ddim;
 

@@ -39,6 +39,9 @@ public sealed class DdpmScheduler : INoiseScheduler
         timesteps = TimestepSchedule.All(config.NumTrainTimesteps);
     }
 
+    /// <summary>alpha_bar_t, the cumulative product of (1 − beta) for every training timestep, as float32 (diffusers' <c>alphas_cumprod</c>).</summary>
+    public IReadOnlyList<float> AlphasCumprod => Array.AsReadOnly(alphasCumprod);
+
     /// <inheritdoc/>
     public SchedulerKind Kind => SchedulerKind.Ddpm;
 
