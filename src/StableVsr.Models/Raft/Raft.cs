@@ -41,10 +41,12 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
 
     /// <summary>
     /// Loads torchvision RAFT weights for inference (eval mode, no gradients) from a <c>.pth</c> state dict as
-    /// torchvision publishes it (read without running pickled code) or a <c>.safetensors</c> file with the same keys, on <paramref name="device"/> (CPU by default) in
-    /// <paramref name="dtype"/> (float32 by default). <paramref name="config"/> defaults to RAFT-large.
+    /// torchvision publishes it (read without running pickled code) or a <c>.safetensors</c> file with the same
+    /// keys, on <paramref name="device"/> (CPU by default) in <paramref name="dtype"/> (float32 by default).
+    /// <paramref name="config"/> defaults to RAFT-large.
     /// </summary>
     /// <exception cref="ModelLoadException">The file is missing, of an unknown kind, or does not match the network.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="dtype"/> is not a floating-point type.</exception>
     public static Raft FromFile(string path, Device? device = null, ScalarType? dtype = null, ILogger? logger = null, RaftConfig? config = null)
     {
         ArgumentNullException.ThrowIfNull(path);
