@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Weights;
 using StableVsr.Weights.Configs;
+using StableVsr.Weights.Pickle;
 using StableVsr.Weights.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,13 +36,14 @@ public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
     public ClipTextConfig Config { get; }
 
     /// <summary>
-    /// Loads a transformers text-encoder folder (<c>config.json</c> + <c>model.safetensors</c>, keys
-    /// <c>text_model.*</c>) for inference: eval mode, no gradients, on <paramref name="device"/> (CPU by default)
+    /// Loads a transformers text-encoder folder (<c>config.json</c> + <c>model.safetensors</c>, or the older
+    /// <c>pytorch_model.bin</c>, keys <c>text_model.*</c>) for inference: eval mode, no gradients, on <paramref name="device"/> (CPU by default)
     /// in <paramref name="dtype"/> (the stored float32 by default). The <c>position_ids</c> buffer older
     /// checkpoints carry is ignored.
     /// </summary>
     /// <exception cref="ModelLoadException">The folder, config or weights are missing or do not match the config.</exception>
     /// <exception cref="UnsupportedConfigException">The config asks for something not implemented.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="dtype"/> is not a floating-point type.</exception>
     public static ClipTextModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
@@ -56,16 +58,10 @@ public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
         }
 
         var config = ClipTextConfig.Load(Path.Combine(folder, "config.json"), logger);
-        var weights = Path.Combine(folder, "model.safetensors");
-        if (!File.Exists(weights))
-        {
-            throw new ModelLoadException($"Text encoder weights '{weights}' do not exist. transformers saves them as model.safetensors beside config.json.", weights);
-        }
-
         var model = new ClipTextModel(config);
         try
         {
-            using (var source = SafetensorsFile.Open(weights))
+            using (var source = OpenWeights(folder))
             {
                 StateDictLoader.Load(model, source, logger, key => key == PositionIdsKey ? null : key);
             }
@@ -118,5 +114,22 @@ public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
         output.PoolerOutput.MoveToOuterDisposeScope();
         output.PoolerIndex.MoveToOuterDisposeScope();
         return output;
+    }
+
+    private static ITensorSource OpenWeights(string folder)
+    {
+        var safetensors = Path.Combine(folder, "model.safetensors");
+        if (File.Exists(safetensors))
+        {
+            return SafetensorsFile.Open(safetensors);
+        }
+
+        var pickle = Path.Combine(folder, "pytorch_model.bin");
+        if (File.Exists(pickle))
+        {
+            return PickleCheckpoint.Open(pickle);
+        }
+
+        throw new ModelLoadException($"Text encoder weights not found in '{folder}': expected model.safetensors (or the older pytorch_model.bin) beside config.json.", folder);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Weights;
+using StableVsr.Weights.Pickle;
 using StableVsr.Weights.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,11 +40,13 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
     public RaftConfig Config { get; }
 
     /// <summary>
-    /// Loads torchvision RAFT weights for inference (eval mode, no gradients) from a <c>.safetensors</c> file
-    /// holding torchvision's state-dict keys, on <paramref name="device"/> (CPU by default) in
-    /// <paramref name="dtype"/> (float32 by default). <paramref name="config"/> defaults to RAFT-large.
+    /// Loads torchvision RAFT weights for inference (eval mode, no gradients) from a <c>.pth</c> state dict as
+    /// torchvision publishes it (read without running pickled code) or a <c>.safetensors</c> file with the same
+    /// keys, on <paramref name="device"/> (CPU by default) in <paramref name="dtype"/> (float32 by default).
+    /// <paramref name="config"/> defaults to RAFT-large.
     /// </summary>
     /// <exception cref="ModelLoadException">The file is missing, of an unknown kind, or does not match the network.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="dtype"/> is not a floating-point type.</exception>
     public static Raft FromFile(string path, Device? device = null, ScalarType? dtype = null, ILogger? logger = null, RaftConfig? config = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -189,7 +192,8 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
     private static ITensorSource OpenWeights(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".safetensors" => SafetensorsFile.Open(path),
-        var other => throw new ModelLoadException($"RAFT weights '{path}' have the unknown extension '{other}'; expected .safetensors.", path),
+        ".pth" or ".pt" or ".bin" => PickleCheckpoint.Open(path),
+        var other => throw new ModelLoadException($"RAFT weights '{path}' have the unknown extension '{other}'; expected .pth (torch.save, as torchvision publishes them) or .safetensors.", path),
     };
 
     private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";

@@ -121,11 +121,42 @@ public class ClipTextModelTests
     }
 
     [Test]
+    public void LoadsTheOlderPytorchModelBin()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var folder = new StableVsr.Tests.Weights.TempFolder();
+        File.Copy(Fixtures.Path("text_encoder", "config.json"), folder.File("config.json"));
+        using (var safetensors = SafetensorsFile.Open(Fixtures.Path("text_encoder", "model.safetensors")))
+        {
+            var builder = new StableVsr.Tests.Weights.Pickle.TorchZipBuilder();
+            var storage = 0;
+            foreach (var info in safetensors.Tensors)
+            {
+                using var t = safetensors.Load(info.Name);
+                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.data<float>().ToArray().AsSpan()).ToArray();
+                var shape = info.Shape.Select(d => (int)d).ToArray();
+                var strides = shape.Select((_, i) => shape.Skip(i + 1).Aggregate(1, (a, b) => a * b)).ToArray();
+                var key = (storage++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                builder.Storage(key, bytes).Tensor(info.Name, "FloatStorage", key, (int)info.ElementCount, 0, shape, strides);
+            }
+
+            builder.Write(folder.File("pytorch_model.bin"));
+        }
+
+        using var fromBin = ClipTextModel.FromPretrained(folder.Path);
+        using var fromSafetensors = ClipTextModel.FromPretrained(Fixtures.Path("text_encoder"));
+        var ids = torch.tensor(new long[] { 998, 5, 17, 999, 0, 0 }, [1, 6]);
+        using var a = fromBin.forward(ids);
+        using var b = fromSafetensors.forward(ids);
+        Assert.That(a.LastHiddenState.equal(b.LastHiddenState).all().item<bool>(), Is.True);
+    }
+
+    [Test]
     public void RefusesAFolderWithoutWeights()
     {
         using var folder = new StableVsr.Tests.Weights.TempFolder();
         File.Copy(Fixtures.Path("text_encoder", "config.json"), folder.File("config.json"));
         var e = Assert.Throws<ModelLoadException>(() => ClipTextModel.FromPretrained(folder.Path));
-        Assert.That(e!.Message, Does.Contain("model.safetensors"));
+        Assert.That(e!.Message, Does.Contain("model.safetensors").And.Contain("pytorch_model.bin"));
     }
 }

@@ -12,6 +12,7 @@ public class RaftParityTests
 {
     private const double FlowTolerance = 1e-3;
 
+    [TestCase("raft_large_random.pth")]
     [TestCase("raft_large_random.safetensors")]
     public void MatchesTorchvisionFlow(string weights)
     {
