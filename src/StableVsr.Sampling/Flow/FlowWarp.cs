@@ -7,9 +7,9 @@ namespace StableVsr.Sampling.Flow;
 /// <summary>
 /// StableVSR's <c>flow_warp</c> (<c>util/flow_utils.py</c>): samples an image at each pixel's position plus its
 /// optical-flow displacement. The sampling grid is normalised by (W − 1) and (H − 1) while
-/// <c>grid_sample</c> runs with <c>align_corners</c> false, exactly as the reference does; this shifts the warp by
-/// up to half a pixel towards the border compared with a pixel-exact warp, and StableVSR's ControlNet was trained
-/// with that warp, so it is kept.
+/// <c>grid_sample</c> runs with <c>align_corners</c> false, exactly as the reference does. That pair stretches the
+/// sampling positions by W / (W − 1): with zero flow the first column samples half a pixel left of the image and
+/// the last half a pixel right of it. StableVSR's ControlNet was trained on this warp, so it is kept.
 /// </summary>
 public static class FlowWarp
 {

@@ -10,11 +10,12 @@ namespace StableVsr.Sampling.Schedulers;
 public static class SchedulerFactory
 {
     /// <summary>diffusers' class name of each kind, as written in <c>_class_name</c>.</summary>
+    /// <exception cref="InvalidInputException"><paramref name="kind"/> is not a defined <see cref="SchedulerKind"/>.</exception>
     public static string ClassName(SchedulerKind kind) => kind switch
     {
         SchedulerKind.Ddpm => "DDPMScheduler",
         SchedulerKind.Ddim => "DDIMScheduler",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown scheduler kind."),
+        _ => throw new InvalidInputException($"Unknown scheduler kind {kind}; use {nameof(SchedulerKind.Ddpm)} or {nameof(SchedulerKind.Ddim)}."),
     };
 
     /// <summary>Creates the scheduler.</summary>
@@ -22,7 +23,7 @@ public static class SchedulerFactory
     /// <param name="kind">The scheduler to build; null builds the one the config's <c>_class_name</c> names.</param>
     /// <param name="eta">DDIM's noise weight (ignored for DDPM, whose noise is fixed by <c>variance_type</c>).</param>
     /// <exception cref="UnsupportedConfigException"><paramref name="kind"/> is null and <c>_class_name</c> is missing or names a scheduler StableVsr does not implement, or the config asks for an option the scheduler lacks.</exception>
-    /// <exception cref="InvalidInputException"><paramref name="eta"/> is negative or not finite.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="eta"/> is negative or not finite, or <paramref name="kind"/> is not a defined kind.</exception>
     public static INoiseScheduler FromConfig(SchedulerConfig config, SchedulerKind? kind = null, double eta = 0.0)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -30,7 +31,7 @@ public static class SchedulerFactory
         {
             SchedulerKind.Ddpm => new DdpmScheduler(config),
             SchedulerKind.Ddim => new DdimScheduler(config, eta),
-            var other => throw new ArgumentOutOfRangeException(nameof(kind), other, "Unknown scheduler kind."),
+            var other => throw new InvalidInputException($"Unknown scheduler kind {other}; use {nameof(SchedulerKind.Ddpm)} or {nameof(SchedulerKind.Ddim)}."),
         };
     }
 
