@@ -1,13 +1,23 @@
+using System.CommandLine;
+using StableVsr.Cli.Commands;
+
 namespace StableVsr.Cli;
 
 /// <summary>The root of the <c>stablevsr</c> command line.</summary>
 public static class StableVsrCommand
 {
+    /// <summary>Builds the command tree.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("StableVsr: diffusion-based 4x video super-resolution (StableVSR) on TorchSharp.");
+        root.Subcommands.Add(UpscaleCommand.Build());
+        return root;
+    }
+
     /// <summary>Parses <paramref name="args"/>, runs the chosen command and returns the process exit code.</summary>
     public static Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        Console.Error.WriteLine("usage: stablevsr <upscale|inspect> ...");
-        return Task.FromResult(2);
+        return Build().Parse(args).InvokeAsync();
     }
 }

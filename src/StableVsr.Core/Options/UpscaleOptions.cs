@@ -38,6 +38,14 @@ public sealed record UpscaleOptions
     /// <summary>RAFT refinement iterations for the optical flow. Default 12 (torchvision's and StableVSR's).</summary>
     public int RaftIterations { get; init; } = 12;
 
+    /// <summary>
+    /// Noise level given as class label to a UNet or ControlNet whose config has <c>num_class_embeds</c> (the x4
+    /// upscaler's noise-level embedding). StableVSR's pipeline prepares 20, the x4 upscaler's default, but passes no
+    /// label, which diffusers refuses for such checkpoints; StableVsr passes this value. Ignored for models without the
+    /// embedding. Default 20.
+    /// </summary>
+    public int NoiseLevel { get; init; } = 20;
+
     /// <summary>CPU threads libtorch may use; null keeps libtorch's own choice. Default null.</summary>
     public int? CpuThreads { get; init; }
 
@@ -57,6 +65,11 @@ public sealed record UpscaleOptions
         if (DdimEta < 0 || double.IsNaN(DdimEta))
         {
             throw new InvalidInputException($"UpscaleOptions.DdimEta must be 0 or more, got {DdimEta}.");
+        }
+
+        if (NoiseLevel < 0)
+        {
+            throw new InvalidInputException($"UpscaleOptions.NoiseLevel must be 0 or more, got {NoiseLevel}.");
         }
 
         if (CpuThreads is < 1)

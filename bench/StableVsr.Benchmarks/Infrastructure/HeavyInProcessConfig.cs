@@ -1,0 +1,36 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace StableVsr.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Configuration for suites whose single operation takes seconds (full-size model forwards): in process, so the
+/// TorchSharp native library patched by the build is the one loaded (BenchmarkDotNet's default toolchain would build
+/// a separate project with an unpatched copy), one warm-up and a few measured iterations of one invocation each,
+/// managed allocations and the peak native memory column.
+/// </summary>
+public sealed class HeavyInProcessConfig : ManualConfig
+{
+    /// <summary>Creates the configuration.</summary>
+    public HeavyInProcessConfig()
+    {
+        AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(IterationCount)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1));
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(new PeakNativeMemoryColumn());
+        WithOptions(ConfigOptions.DisableOptimizationsValidator);
+    }
+
+    /// <summary>Measured iterations: STABLEVSR_BENCH_ITERATIONS, default 3.</summary>
+    public static int IterationCount =>
+        int.TryParse(Environment.GetEnvironmentVariable("STABLEVSR_BENCH_ITERATIONS"), out var n) && n > 0 ? n : 3;
+}

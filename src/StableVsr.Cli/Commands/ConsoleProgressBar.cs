@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace StableVsr.Cli.Commands;
+
+/// <summary>
+/// Draws upscaling progress on standard error: one line redrawn in place on a terminal, a line every few seconds when
+/// redirected (logs stay readable), with phase, step, frame, elapsed time and an ETA.
+/// </summary>
+public sealed class ConsoleProgressBar : IProgress<UpscaleProgress>
+{
+    private const int Width = 30;
+    private readonly TextWriter writer;
+    private readonly bool interactive;
+    private readonly string label;
+    private DateTime lastLine = DateTime.MinValue;
+
+    /// <summary>Creates a bar that writes to <paramref name="writer"/>; <paramref name="label"/> prefixes each line.</summary>
+    public ConsoleProgressBar(TextWriter writer, bool interactive, string label)
+    {
+        this.writer = writer;
+        this.interactive = interactive;
+        this.label = label;
+    }
+
+    /// <inheritdoc />
+    public void Report(UpscaleProgress value)
+    {
+        var now = DateTime.UtcNow;
+        var final = value.Phase == UpscalePhase.Completed;
+        if (!interactive && !final && now - lastLine < TimeSpan.FromSeconds(5))
+        {
+            return;
+        }
+
+        lastLine = now;
+        var filled = (int)Math.Round(value.Fraction * Width);
+        var bar = new string('#', filled) + new string('.', Width - filled);
+        var eta = value.EstimatedRemaining is { } left ? Format(left) : "--:--";
+        var where = value.Phase == UpscalePhase.Denoising
+            ? string.Create(CultureInfo.InvariantCulture, $"step {value.Step}/{value.StepCount} frame {value.Frame + 1}/{value.FrameCount}")
+            : value.Phase.ToString().ToLowerInvariant();
+        var line = string.Create(CultureInfo.InvariantCulture, $"{label} [{bar}] {value.Fraction * 100,5:0.0}% {where,-24} elapsed {Format(value.Elapsed)} eta {eta}");
+        lock (writer)
+        {
+            if (interactive)
+            {
+                writer.Write("\r" + line.PadRight(Console.IsErrorRedirected ? 0 : Math.Max(0, SafeWindowWidth() - 1)));
+                if (final)
+                {
+                    writer.WriteLine();
+                }
+            }
+            else
+            {
+                writer.WriteLine(line);
+            }
+        }
+    }
+
+    private static string Format(TimeSpan t) => t.TotalHours >= 1
+        ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
+        : t.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
+
+    private static int SafeWindowWidth()
+    {
+        try
+        {
+            return Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace StableVsr.Cli.Commands;
+
+/// <summary>Process exit codes of the <c>stablevsr</c> command.</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Bad input: arguments, frames or options.</summary>
+    public const int InvalidInput = 2;
+
+    /// <summary>A model or checkpoint could not be loaded or failed its checks.</summary>
+    public const int ModelError = 3;
+
+    /// <summary>The native backend or device is not usable.</summary>
+    public const int BackendError = 4;
+
+    /// <summary>Cancelled (Ctrl+C).</summary>
+    public const int Canceled = 130;
+}

@@ -1,0 +1,132 @@
+using StableVsr.Models.Raft;
+using static TorchSharp.torch;
+
+namespace StableVsr.Sampling.Pipeline;
+
+/// <summary>
+/// The optical flows of a clip, computed once before sampling as StableVSR does: each LR frame is upscaled 4x with
+/// bicubic interpolation (align_corners false) and RAFT runs between neighbours at that resolution.
+/// <see cref="Forward"/>(k) maps frame k onto frame k-1 and <see cref="Backward"/>(k) maps frame k onto frame k+1, both
+/// [1, H, W, 2] in pixels, ready for <c>FlowWarp</c>. Flows are kept on <see cref="StorageDevice"/> in
+/// <see cref="StorageType"/> and handed out on the compute device in float32.
+/// </summary>
+public sealed class ClipFlows : IDisposable
+{
+    private readonly Tensor[] forward;
+    private readonly Tensor[] backward;
+    private readonly Device computeDevice;
+
+    private ClipFlows(Tensor[] forward, Tensor[] backward, Device computeDevice, Device storageDevice, ScalarType storageType)
+    {
+        this.forward = forward;
+        this.backward = backward;
+        this.computeDevice = computeDevice;
+        StorageDevice = storageDevice;
+        StorageType = storageType;
+    }
+
+    /// <summary>Frames in the clip.</summary>
+    public int FrameCount => forward.Length + 1;
+
+    /// <summary>Where the flows are kept between uses.</summary>
+    public Device StorageDevice { get; }
+
+    /// <summary>The type the flows are kept in (float32, or float16 to halve their memory).</summary>
+    public ScalarType StorageType { get; }
+
+    /// <summary>
+    /// Computes the flows of a clip of LR frames [N, 3, h, w] in [-1, 1] (on the compute device).
+    /// </summary>
+    /// <param name="raft">RAFT-large in eval mode, on the compute device.</param>
+    /// <param name="lowResolution">The LR frames.</param>
+    /// <param name="iterations">RAFT's flow updates (12 in StableVSR).</param>
+    /// <param name="storageDevice">Where to keep the flows; null keeps them on the compute device.</param>
+    /// <param name="storageType">Type to keep them in.</param>
+    /// <param name="cancellationToken">Checked between frame pairs.</param>
+    /// <param name="onPair">Called after each neighbour pair, with the pair's index (1-based) for progress.</param>
+    public static ClipFlows Compute(
+        Raft raft,
+        Tensor lowResolution,
+        int iterations,
+        Device? storageDevice,
+        ScalarType storageType,
+        CancellationToken cancellationToken,
+        Action<int>? onPair = null)
+    {
+        ArgumentNullException.ThrowIfNull(raft);
+        ArgumentNullException.ThrowIfNull(lowResolution);
+        var computeDevice = lowResolution.device;
+        var store = storageDevice ?? computeDevice;
+        var count = (int)lowResolution.shape[0];
+        var forward = new Tensor[Math.Max(count - 1, 0)];
+        var backward = new Tensor[Math.Max(count - 1, 0)];
+        var raftType = raft.parameters().First().dtype;
+        try
+        {
+            Tensor? previous = null;
+            for (var k = 0; k < count; k++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var upscaled = UpscaleBicubic(lowResolution[k..(k + 1)]).to(raftType);
+                if (previous is not null)
+                {
+                    // fwd[k-1] = RAFT(up_k, up_{k-1}), bwd[k-1] = RAFT(up_{k-1}, up_k): RAFT(a, b) maps each pixel of a onto b.
+                    forward[k - 1] = Store(raft.EstimateFlow(upscaled, previous, iterations), store, storageType).MoveToOuterDisposeScope();
+                    backward[k - 1] = Store(raft.EstimateFlow(previous, upscaled, iterations), store, storageType).MoveToOuterDisposeScope();
+                    previous.Dispose();
+                    onPair?.Invoke(k);
+                }
+
+                previous = upscaled.MoveToOuterDisposeScope();
+            }
+
+            previous?.Dispose();
+            return new ClipFlows(forward, backward, computeDevice, store, storageType);
+        }
+        catch
+        {
+            foreach (var flow in forward.Concat(backward))
+            {
+                flow?.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>StableVSR's 4x bicubic upscaling of LR frames (align_corners false), the input RAFT sees.</summary>
+    public static Tensor UpscaleBicubic(Tensor lowResolution) =>
+        nn.functional.interpolate(lowResolution, scale_factor: [4.0, 4.0], mode: InterpolationMode.Bicubic, align_corners: false);
+
+    /// <summary>The flow [1, H, W, 2] from frame <paramref name="frame"/> to frame <paramref name="frame"/> - 1, on the compute device in float32.</summary>
+    public Tensor Forward(int frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(frame, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(frame, FrameCount);
+        return forward[frame - 1].to(ScalarType.Float32, computeDevice);
+    }
+
+    /// <summary>The flow [1, H, W, 2] from frame <paramref name="frame"/> to frame <paramref name="frame"/> + 1, on the compute device in float32.</summary>
+    public Tensor Backward(int frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(frame, FrameCount - 1);
+        return backward[frame].to(ScalarType.Float32, computeDevice);
+    }
+
+    /// <summary>Bytes the stored flows take.</summary>
+    public long StoredBytes => forward.Concat(backward).Sum(f => f.NumberOfElements * f.ElementSize);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var flow in forward.Concat(backward))
+        {
+            flow.Dispose();
+        }
+    }
+
+    private static Tensor Store(Tensor flow, Device device, ScalarType type) =>
+        flow.permute(0, 2, 3, 1).to(type, device).contiguous();
+}
