@@ -10,7 +10,7 @@ namespace StableVsr.Benchmarks.Infrastructure;
 /// Configuration for suites whose single operation takes seconds (full-size model forwards): in process, so the
 /// TorchSharp native library patched by the build is the one loaded (BenchmarkDotNet's default toolchain would build
 /// a separate project with an unpatched copy), one warm-up and a few measured iterations of one invocation each,
-/// managed allocations and the peak native memory column.
+/// managed allocations, CPU time per iteration and the peak host (resident) and GPU memory columns.
 /// </summary>
 public sealed class HeavyInProcessConfig : ManualConfig
 {
@@ -26,7 +26,7 @@ public sealed class HeavyInProcessConfig : ManualConfig
             .WithInvocationCount(1)
             .WithUnrollFactor(1));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new PeakNativeMemoryColumn());
+        AddColumn(new CpuTimeColumn(), new PeakNativeMemoryColumn(), new PeakGpuMemoryColumn());
         WithOptions(ConfigOptions.DisableOptimizationsValidator);
     }
 

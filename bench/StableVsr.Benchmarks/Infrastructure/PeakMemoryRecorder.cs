@@ -1,27 +1,63 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace StableVsr.Benchmarks.Infrastructure;
 
 /// <summary>
-/// Keeps the peak native memory each benchmark case reached, for <see cref="PeakNativeMemoryColumn"/>. Suites run
-/// in process, so a case resets the kernel's peak counter when it starts and records it when it ends.
+/// Keeps the peak host (resident) and GPU memory each benchmark case reached, for <see cref="PeakNativeMemoryColumn"/>
+/// and <see cref="PeakGpuMemoryColumn"/>. Suites run in process, so a case resets the kernel's peak counter and starts
+/// the GPU sampler when it starts (<see cref="Begin"/>), and records both when it ends (<see cref="End"/>).
 /// </summary>
 public static class PeakMemoryRecorder
 {
-    private static readonly ConcurrentDictionary<string, long> Peaks = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, long> HostPeaks = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, long> GpuPeaks = new(StringComparer.Ordinal);
+    private static GpuMemorySampler? gpu;
 
-    /// <summary>Starts measuring: resets the process peak to the current resident size.</summary>
-    public static void Begin() => ProcessMemory.ResetPeak();
-
-    /// <summary>Records the peak reached since <see cref="Begin"/> under <paramref name="key"/>.</summary>
-    public static void End(string key)
+    /// <summary>Starts measuring: resets the process peak to the current resident size and starts sampling the GPU.</summary>
+    public static void Begin()
     {
-        if (ProcessMemory.PeakResidentBytes is { } peak)
-        {
-            Peaks.AddOrUpdate(key, peak, (_, old) => Math.Max(old, peak));
-        }
+        gpu?.Dispose();
+        ProcessMemory.ResetPeak();
+        gpu = new GpuMemorySampler();
     }
 
-    /// <summary>The recorded peak for <paramref name="key"/>, if any.</summary>
-    public static long? Get(string key) => Peaks.TryGetValue(key, out var value) ? value : null;
+    /// <summary>Records the peaks reached since <see cref="Begin"/> under <paramref name="key"/> (see <see cref="Key"/>).</summary>
+    public static void End(string key)
+    {
+        if (ProcessMemory.PeakResidentBytes is { } host)
+        {
+            HostPeaks.AddOrUpdate(key, host, (_, old) => Math.Max(old, host));
+        }
+
+        if (gpu?.PeakBytes is { } device)
+        {
+            GpuPeaks.AddOrUpdate(key, device, (_, old) => Math.Max(old, device));
+        }
+
+        gpu?.Dispose();
+        gpu = null;
+    }
+
+    /// <summary>The recorded peak resident memory for <paramref name="key"/>, if any.</summary>
+    public static long? HostPeak(string key) => HostPeaks.TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>The recorded peak used GPU memory for <paramref name="key"/>, if any.</summary>
+    public static long? GpuPeak(string key) => GpuPeaks.TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>
+    /// The key of a case: benchmark type, method and its parameter values ordered by name, which both the suites
+    /// (recording) and the columns (reading, from BenchmarkDotNet's case description) can build.
+    /// </summary>
+    public static string Key(string type, string method, IEnumerable<(string Name, object? Value)> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var values = parameters
+            .OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => $"{p.Name}={Convert.ToString(p.Value, CultureInfo.InvariantCulture)}");
+        return $"{type}.{method}({string.Join(", ", values)})";
+    }
+
+    /// <summary>Formats bytes as whole megabytes for a column.</summary>
+    public static string Megabytes(long bytes) => (bytes / 1024.0 / 1024.0).ToString("N0", CultureInfo.InvariantCulture) + " MB";
 }

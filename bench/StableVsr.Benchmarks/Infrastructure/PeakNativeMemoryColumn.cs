@@ -1,4 +1,3 @@
-using System.Globalization;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -7,7 +6,7 @@ namespace StableVsr.Benchmarks.Infrastructure;
 
 /// <summary>
 /// "Peak RSS": the process's peak resident memory while a case ran (weights, activations and libtorch's caches),
-/// recorded by the suites through <see cref="PeakMemoryRecorder"/> under <see cref="KeyOf"/>.
+/// recorded by the suites through <see cref="PeakMemoryRecorder"/>.
 /// </summary>
 public sealed class PeakNativeMemoryColumn : IColumn
 {
@@ -35,22 +34,23 @@ public sealed class PeakNativeMemoryColumn : IColumn
     /// <inheritdoc />
     public string Legend => "Peak resident memory of the process while the case ran (includes native libtorch memory)";
 
-    /// <summary>The key a case records its peak under: benchmark type, method and parameter values.</summary>
-    public static string KeyOf(string type, string method, string parameters) => $"{type}.{method}({parameters})";
+    /// <summary>The recorder key of a case (see <see cref="PeakMemoryRecorder.Key"/>).</summary>
+    public static string KeyOf(BenchmarkCase benchmarkCase)
+    {
+        ArgumentNullException.ThrowIfNull(benchmarkCase);
+        var descriptor = benchmarkCase.Descriptor;
+        return PeakMemoryRecorder.Key(
+            descriptor.Type.Name,
+            descriptor.WorkloadMethod.Name,
+            benchmarkCase.Parameters.Items.Select(p => (p.Name, (object?)p.Value)));
+    }
 
     /// <inheritdoc />
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
     /// <inheritdoc />
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        ArgumentNullException.ThrowIfNull(benchmarkCase);
-        var descriptor = benchmarkCase.Descriptor;
-        var key = KeyOf(descriptor.Type.Name, descriptor.WorkloadMethod.Name, benchmarkCase.Parameters.DisplayInfo);
-        return PeakMemoryRecorder.Get(key) is { } bytes
-            ? (bytes / 1024.0 / 1024.0).ToString("N0", CultureInfo.InvariantCulture) + " MB"
-            : "-";
-    }
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        PeakMemoryRecorder.HostPeak(KeyOf(benchmarkCase)) is { } bytes ? PeakMemoryRecorder.Megabytes(bytes) : "-";
 
     /// <inheritdoc />
     public bool IsAvailable(Summary summary) => true;

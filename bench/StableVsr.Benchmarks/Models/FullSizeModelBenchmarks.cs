@@ -12,98 +12,131 @@ using static TorchSharp.torch;
 namespace StableVsr.Benchmarks.Models;
 
 /// <summary>
-/// One forward pass of each full-size network of StableVSR on the CPU, built from the real configs with random
-/// weights: UNet and ControlNet at LR 32x32 (latent 32x32, 7 input channels, 77 text tokens), VAE decode of a 32x32
-/// latent to 128x128, RAFT-large (12 updates) on two 128x128 frames. The reference figures for the original Python
-/// implementation (torch 1.13, 2 threads, this machine kind) are UNet 15.1 s, ControlNet 6.4 s, VAE decode 5.5 s,
-/// RAFT 0.35 s.
+/// One forward pass of each full-size network of StableVSR, built from the real configs with random weights, per
+/// backend (device and dtype) and low-resolution frame size: UNet and ControlNet at the LR size (7 input channels, 77
+/// text tokens), VAE decode of an LR-sized latent to 4x, RAFT-large (12 updates) on two 4x frames. The reference
+/// figures for the original Python implementation at LR 32x32 (torch 1.13, 2 threads, this machine kind) are UNet
+/// 15.1 s, ControlNet 6.4 s, VAE decode 5.5 s, RAFT 0.35 s.
 /// </summary>
 [Config(typeof(HeavyInProcessConfig))]
 public class FullSizeModelBenchmarks
 {
-    private const int LowResolution = 32;
     private readonly List<IDisposable> owned = [];
     private UNet2DConditionModel? unet;
     private ControlNetModel? controlNet;
     private AutoencoderKL? vae;
     private Raft? raft;
+    private Device device = CPU;
     private Tensor sample = null!;
     private Tensor timestep = null!;
+    private Tensor noiseLevel = null!;
     private Tensor text = null!;
     private Tensor condition = null!;
     private Tensor latent = null!;
     private Tensor image1 = null!;
     private Tensor image2 = null!;
+    private string method = string.Empty;
+
+    /// <summary>Device and dtype of the network ("cpu-float32", "cpu-bfloat16", "cuda-float16", ...).</summary>
+    [ParamsSource(nameof(Backends))]
+    public string Backend { get; set; } = "cpu-float32";
+
+    /// <summary>Low-resolution frame size "WxH".</summary>
+    [ParamsSource(nameof(Sizes))]
+    public string LowResolution { get; set; } = "32x32";
+
+    /// <summary>The backends measured (see <see cref="BenchmarkBackend.All"/>).</summary>
+    public static IEnumerable<string> Backends() => BenchmarkBackend.All();
+
+    /// <summary>The frame sizes measured (see <see cref="BenchmarkBackend.Sizes"/>).</summary>
+    public static IEnumerable<string> Sizes() => BenchmarkBackend.Sizes();
 
     [GlobalSetup(Target = nameof(UnetForward))]
     public void SetUpUnet()
     {
-        Begin();
-        unet = Own(new UNet2DConditionModel(UNet2DConditionConfig.Load(Fixtures.Path("full-size", "unet", "config.json"))));
-        unet.eval();
+        Begin(nameof(UnetForward));
+        unet = Place(new UNet2DConditionModel(UNet2DConditionConfig.Load(Fixtures.Path("full-size", "unet", "config.json"))));
     }
 
     [GlobalSetup(Target = nameof(ControlNetForward))]
     public void SetUpControlNet()
     {
-        Begin();
-        controlNet = Own(new ControlNetModel(ControlNetConfig.Load(Fixtures.Path("full-size", "controlnet", "config.json"))));
-        controlNet.eval();
+        Begin(nameof(ControlNetForward));
+        controlNet = Place(new ControlNetModel(ControlNetConfig.Load(Fixtures.Path("full-size", "controlnet", "config.json"))));
     }
 
     [GlobalSetup(Target = nameof(VaeDecode))]
     public void SetUpVae()
     {
-        Begin();
-        vae = Own(new AutoencoderKL(AutoencoderKLConfig.Load(Fixtures.Path("full-size", "vae", "config.json"))));
-        vae.eval();
+        Begin(nameof(VaeDecode));
+        vae = Place(new AutoencoderKL(AutoencoderKLConfig.Load(Fixtures.Path("full-size", "vae", "config.json"))));
     }
 
     [GlobalSetup(Target = nameof(RaftForward))]
     public void SetUpRaft()
     {
-        Begin();
-        raft = Own(new Raft());
-        raft.eval();
+        Begin(nameof(RaftForward));
+        raft = Place(new Raft());
     }
 
-    [Benchmark(Description = "UNet forward, LR 32x32")]
+    [Benchmark(Description = "UNet forward")]
     public void UnetForward()
     {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        unet!.forward(new UNetInput(sample, timestep, text));
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            unet!.forward(new UNetInput(sample, timestep, text, unet.Config.NumClassEmbeds is null ? null : noiseLevel));
+        }
+
+        BenchmarkBackend.Synchronize(device);
     }
 
-    [Benchmark(Description = "ControlNet forward, LR 32x32")]
+    [Benchmark(Description = "ControlNet forward")]
     public void ControlNetForward()
     {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        using var output = controlNet!.forward(new ControlNetInput(sample, timestep, text, condition));
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            controlNet!.forward(new ControlNetInput(sample, timestep, text, condition, ClassLabels: controlNet.Config.NumClassEmbeds is null ? null : noiseLevel)).Dispose();
+        }
+
+        BenchmarkBackend.Synchronize(device);
     }
 
-    [Benchmark(Description = "VAE decode 32x32 -> 128x128")]
+    [Benchmark(Description = "VAE decode to 4x")]
     public void VaeDecode()
     {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        vae!.Decode(latent);
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            vae!.Decode(latent);
+        }
+
+        BenchmarkBackend.Synchronize(device);
     }
 
-    [Benchmark(Description = "RAFT-large, 128x128, 12 updates")]
+    [Benchmark(Description = "RAFT-large at 4x, 12 updates")]
     public void RaftForward()
     {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        raft!.EstimateFlow(image1, image2, 12);
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            raft!.EstimateFlow(image1, image2, 12);
+        }
+
+        BenchmarkBackend.Synchronize(device);
     }
+
+    [IterationSetup]
+    public void BeginIteration() => CpuTimeRecorder.BeginIteration();
+
+    [IterationCleanup]
+    public void EndIteration() => CpuTimeRecorder.EndIteration(Key);
 
     [GlobalCleanup]
     public void CleanUp()
     {
-        var method = unet is not null ? nameof(UnetForward) : controlNet is not null ? nameof(ControlNetForward) : vae is not null ? nameof(VaeDecode) : nameof(RaftForward);
-        PeakMemoryRecorder.End(PeakNativeMemoryColumn.KeyOf(nameof(FullSizeModelBenchmarks), method, string.Empty));
+        PeakMemoryRecorder.End(Key);
         foreach (var item in owned)
         {
             item.Dispose();
@@ -113,6 +146,16 @@ public class FullSizeModelBenchmarks
         (unet, controlNet, vae, raft) = (null, null, null, null);
     }
 
+    private string Key => PeakMemoryRecorder.Key(nameof(FullSizeModelBenchmarks), method, [(nameof(Backend), Backend), (nameof(LowResolution), LowResolution)]);
+
+    private T Place<T>(T model)
+        where T : nn.Module
+    {
+        owned.Add(model);
+        model.to(BenchmarkBackend.TypeOf(Backend)).to(device).eval();
+        return model;
+    }
+
     private T Own<T>(T item)
         where T : IDisposable
     {
@@ -120,16 +163,22 @@ public class FullSizeModelBenchmarks
         return item;
     }
 
-    private void Begin()
+    private void Begin(string benchmark)
     {
+        method = benchmark;
         PeakMemoryRecorder.Begin();
+        device = BenchmarkBackend.DeviceOf(Backend);
+        var dtype = BenchmarkBackend.TypeOf(Backend);
+        var (width, height) = BenchmarkBackend.SizeOf(LowResolution);
         var generator = Own(new Generator(1234));
-        sample = Own(randn([1, 7, LowResolution, LowResolution], generator: generator));
-        timestep = Own(tensor(500L));
-        text = Own(randn([1, 77, 1024], generator: generator));
-        condition = Own(randn([1, 3, LowResolution * 4, LowResolution * 4], generator: generator));
-        latent = Own(randn([1, 4, LowResolution, LowResolution], generator: generator));
-        image1 = Own(rand([1, 3, LowResolution * 4, LowResolution * 4], generator: generator).mul(2).sub(1));
-        image2 = Own(rand([1, 3, LowResolution * 4, LowResolution * 4], generator: generator).mul(2).sub(1));
+        Tensor Input(Tensor cpu) => Own(cpu.to(dtype, device));
+        sample = Input(randn([1, 7, height, width], generator: generator));
+        timestep = Own(tensor(500L, device: device));
+        noiseLevel = Own(tensor(new long[] { 20 }, device: device));
+        text = Input(randn([1, 77, 1024], generator: generator));
+        condition = Input(randn([1, 3, height * 4, width * 4], generator: generator));
+        latent = Input(randn([1, 4, height, width], generator: generator));
+        image1 = Input(rand([1, 3, height * 4, width * 4], generator: generator).mul(2).sub(1));
+        image2 = Input(rand([1, 3, height * 4, width * 4], generator: generator).mul(2).sub(1));
     }
 }

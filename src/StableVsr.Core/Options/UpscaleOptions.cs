@@ -49,6 +49,35 @@ public sealed record UpscaleOptions
     /// <summary>CPU threads libtorch may use; null keeps libtorch's own choice. Default null.</summary>
     public int? CpuThreads { get; init; }
 
+    /// <summary>
+    /// Where per-frame state lives between uses: LR frames, latents, optical flows and finished frames. null keeps it on
+    /// the compute device (the default, fastest); "cpu" keeps it in host memory and moves only the frames being
+    /// processed to the device, so device memory stays flat in clip length (at the cost of small copies per frame and
+    /// step). Otherwise a device name as for <see cref="Device"/>, except "auto". Results are identical either way.
+    /// </summary>
+    public string? StateDevice { get; init; }
+
+    /// <summary>
+    /// Stores optical flows in float16 instead of float32, halving their memory (two flows of 4h x 4w x 2 values per
+    /// frame, the largest per-frame state). Flows are converted back to float32 before warping; the rounding (about
+    /// 1/2048 of a flow's magnitude) changes the result slightly. Default false.
+    /// </summary>
+    public bool HalfPrecisionFlows { get; init; }
+
+    /// <summary>
+    /// Decodes latents with the VAE in overlapping tiles of this many latent pixels (4x as many output pixels), so
+    /// frames too large to decode whole fit in memory; null (the default) decodes whole frames. A multiple of 4, at
+    /// least 8. Approximate: tiles are blended over a quarter of a tile as diffusers' tiled decode does, but the
+    /// decoder's normalisation sees one tile at a time, so results differ slightly from a whole decode.
+    /// </summary>
+    public int? VaeTileSize { get; init; }
+
+    /// <summary>
+    /// When several clips are upscaled together (<c>UpscaleClipsAsync</c>), at most this many clips of the same frame
+    /// size share each network call; their per-frame memory adds up. Default 4; 1 processes the clips one by one.
+    /// </summary>
+    public int ClipBatchSize { get; init; } = 4;
+
     /// <summary>Checks every value and throws <see cref="InvalidInputException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -75,6 +104,21 @@ public sealed record UpscaleOptions
         if (CpuThreads is < 1)
         {
             throw new InvalidInputException($"UpscaleOptions.CpuThreads must be at least 1 when set, got {CpuThreads}.");
+        }
+
+        if (VaeTileSize is { } tile && (tile < 8 || tile % 4 != 0))
+        {
+            throw new InvalidInputException($"UpscaleOptions.VaeTileSize must be a multiple of 4 and at least 8 latent pixels when set, got {tile}.");
+        }
+
+        if (ClipBatchSize < 1)
+        {
+            throw new InvalidInputException($"UpscaleOptions.ClipBatchSize must be at least 1, got {ClipBatchSize}.");
+        }
+
+        if (StateDevice is not null && ComputeDevice.Parse(StateDevice).Kind == ComputeDeviceKind.Auto)
+        {
+            throw new InvalidInputException("UpscaleOptions.StateDevice cannot be \"auto\": use null for the compute device, \"cpu\" for host memory, or a CUDA device name.");
         }
 
         ArgumentNullException.ThrowIfNull(Precision);

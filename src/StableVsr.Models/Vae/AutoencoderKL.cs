@@ -17,6 +17,7 @@ namespace StableVsr.Models.Vae;
 public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
 {
     private const string ModelName = "AutoencoderKL";
+    private const int MinimumTileSize = 8;
 
     private readonly Encoder encoder;
     private readonly Decoder decoder;
@@ -81,11 +82,89 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
         return decoder.forward(post_quant_conv.forward(latents)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Decodes latents in overlapping tiles of <paramref name="tileSize"/> x <paramref name="tileSize"/> latent pixels,
+    /// so the decoder's activations never exceed one tile's: for frames too large to decode whole. Tiles start every
+    /// three quarters of a tile; each tile's first quarter (in output pixels) is blended linearly with the tile above and
+    /// the tile to the left, as diffusers' tiled decode does. The result is approximate: the decoder's group norms and
+    /// mid-block attention see one tile instead of the whole frame, so tiles differ slightly from a whole decode where
+    /// the content varies. Latents no larger than one tile are decoded whole (exactly <see cref="Decode"/>).
+    /// </summary>
+    /// <param name="latents">Latents [B, latent_channels, h, w].</param>
+    /// <param name="tileSize">Tile side in latent pixels: a multiple of 4, at least 8.</param>
+    /// <exception cref="InvalidInputException">The latents have the wrong shape or dtype, or the tile size is invalid.</exception>
+    public Tensor DecodeTiled(Tensor latents, int tileSize)
+    {
+        if (tileSize < MinimumTileSize || tileSize % 4 != 0)
+        {
+            throw new InvalidInputException($"{ModelName}: the decode tile size must be a multiple of 4 and at least {MinimumTileSize} latent pixels; got {tileSize}.");
+        }
+
+        InputChecks.CheckImage(latents, "latents", Config.LatentChannels, post_quant_conv.weight!.dtype, ModelName);
+        var (height, width) = ((int)latents.shape[2], (int)latents.shape[3]);
+        if (height <= tileSize && width <= tileSize)
+        {
+            return Decode(latents);
+        }
+
+        using var scope = NewDisposeScope();
+        var stride = tileSize * 3 / 4;
+        var factor = SpatialScaleFactor;
+        var blend = tileSize * factor / 4;
+        var keep = stride * factor;
+        var rows = new List<Tensor>();
+        Tensor[]? above = null;
+        for (var top = 0; top < height; top += stride)
+        {
+            var row = new List<Tensor>();
+            var strips = new List<Tensor>();
+            for (int left = 0, column = 0; left < width; left += stride, column++)
+            {
+                using var tileScope = NewDisposeScope();
+                var tile = latents[.., .., top..Math.Min(top + tileSize, height), left..Math.Min(left + tileSize, width)];
+                var decoded = decoder.forward(post_quant_conv.forward(tile));
+                if (above is not null)
+                {
+                    decoded = BlendEdge(above[column], decoded, keep, blend, dimension: 2);
+                }
+
+                if (row.Count > 0)
+                {
+                    decoded = BlendEdge(row[^1], decoded, keep, blend, dimension: 3);
+                }
+
+                row.Add(decoded.MoveToOuterDisposeScope());
+                strips.Add(decoded[.., .., ..Math.Min(keep, (int)decoded.shape[2]), ..Math.Min(keep, (int)decoded.shape[3])]);
+            }
+
+            rows.Add(cat(strips, 3));
+            above = [.. row];
+        }
+
+        return cat(rows, 2).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Reconstructs images: encode, take the distribution's mode, decode.</summary>
     public override Tensor forward(Tensor sample)
     {
         using var scope = NewDisposeScope();
         using var posterior = Encode(sample);
         return Decode(posterior.Mean).MoveToOuterDisposeScope();
+    }
+
+    // Fades from the previous tile into this one along dimension 2 (rows) or 3 (columns) where they overlap: this tile
+    // starts at `offset` in the previous one's coordinates, and at distance y from its edge it weighs y / extent, as in
+    // diffusers' blend_v and blend_h (which, unlike this, misalign a last tile shorter than the overlap).
+    private static Tensor BlendEdge(Tensor previous, Tensor tile, int offset, int extent, int dimension)
+    {
+        var overlap = (int)Math.Min(extent, Math.Min(previous.shape[dimension] - offset, tile.shape[dimension]));
+        var shape = new long[] { 1, 1, 1, 1 };
+        shape[dimension] = overlap;
+        var weight = arange(overlap, dtype: ScalarType.Float32, device: tile.device).div(extent).to(tile.dtype).view(shape);
+        var end = previous.narrow(dimension, offset, overlap);
+        var start = tile.narrow(dimension, 0, overlap);
+        var blended = (end * (1 - weight)) + (start * weight);
+        var rest = tile.narrow(dimension, overlap, tile.shape[dimension] - overlap);
+        return cat([blended, rest], dimension);
     }
 }

@@ -1,6 +1,3 @@
-using StableVsr.Models.ControlNet;
-using StableVsr.Models.Unet;
-using StableVsr.Sampling.Flow;
 using StableVsr.Sampling.Noise;
 using StableVsr.Sampling.Schedulers;
 using static TorchSharp.torch;
@@ -13,31 +10,44 @@ namespace StableVsr.Sampling.Pipeline;
 /// pass is denoised by the UNet alone, every other frame gets the previous frame's predicted x0, decoded to RGB and
 /// warped onto it with the optical flow, as the ControlNet's condition; the final latents are decoded to images.
 /// </summary>
+/// <remarks>
+/// Several clips of the same frame size can be sampled together: at each timestep and position in the pass, the
+/// frames of every clip that has a frame there go through the networks as one batch. Each clip keeps its own noise,
+/// so its result equals sampling it alone up to floating-point rounding of batched kernels. Latents and output
+/// images live on the state device between uses (the compute device by default, or host memory so that device memory
+/// does not grow with clip length); only the frames being processed are on the compute device.
+/// </remarks>
 public sealed class BidirectionalSampler
 {
     private readonly StableVsrModels models;
     private readonly int noiseLevel;
+    private readonly Device? stateDevice;
+    private readonly int? vaeTileSize;
 
     /// <summary>Creates a sampler over loaded models.</summary>
     /// <param name="models">The networks.</param>
     /// <param name="noiseLevel">Class label for a UNet or ControlNet with a noise-level embedding (see <see cref="UpscaleOptions.NoiseLevel"/>).</param>
-    public BidirectionalSampler(StableVsrModels models, int noiseLevel)
+    /// <param name="stateDevice">Where latents and finished images are kept (see <see cref="UpscaleOptions.StateDevice"/>); null keeps them on the models' device.</param>
+    /// <param name="vaeTileSize">Decode in tiles of this many latent pixels (see <see cref="UpscaleOptions.VaeTileSize"/>); null decodes whole.</param>
+    public BidirectionalSampler(StableVsrModels models, int noiseLevel, Device? stateDevice = null, int? vaeTileSize = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         this.models = models;
         this.noiseLevel = noiseLevel;
+        this.stateDevice = stateDevice;
+        this.vaeTileSize = vaeTileSize;
     }
 
     /// <summary>
-    /// Upscales a clip of LR frames [N, 3, h, w] in [-1, 1] to images [N, 3, 4h, 4w] in [0, 1], both on the models'
+    /// Upscales a clip of LR frames [N, 3, h, w] in [-1, 1] to images [N, 3, 4h, 4w] in [0, 1], returned on the state
     /// device. The frame size must already suit the models (see <see cref="FramePadding"/>).
     /// </summary>
-    /// <param name="lowResolution">The LR frames, float32, on the models' device.</param>
-    /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden] for the UNet's cross-attention.</param>
+    /// <param name="lowResolution">The LR frames, float32, on the models' device or the state device.</param>
+    /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden] for the UNet's cross-attention, on the models' device.</param>
     /// <param name="scheduler">The scheduler, with its timesteps already set.</param>
     /// <param name="noise">Initial latents and variance noise, keyed by (step, frame).</param>
     /// <param name="flows">The clip's optical flows.</param>
-    /// <param name="report">Called after each unit of work with (phase, frame, step, units done, units total).</param>
+    /// <param name="report">Called after each unit of work with (phase, frame, step).</param>
     /// <param name="cancellationToken">Checked before every frame of every step.</param>
     public Tensor Sample(
         Tensor lowResolution,
@@ -49,128 +59,208 @@ public sealed class BidirectionalSampler
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lowResolution);
-        ArgumentNullException.ThrowIfNull(promptEmbeds);
-        ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentNullException.ThrowIfNull(noise);
         ArgumentNullException.ThrowIfNull(flows);
-        var device = lowResolution.device;
-        var frameCount = (int)lowResolution.shape[0];
-        var latentShape = new[] { 1, models.Vae.Config.LatentChannels, lowResolution.shape[2], lowResolution.shape[3] };
-        var scaling = models.Vae.Config.ScalingFactor;
-        var unetType = models.Unet.parameters().First().dtype;
-        var controlType = models.ControlNet.parameters().First().dtype;
-        var vaeType = models.Vae.parameters().First().dtype;
-        var latents = new Tensor[frameCount];
+        Action<int, UpscalePhase, int, int>? perClip = report is null ? null : (_, phase, frame, step) => report(phase, frame, step);
+        return Sample([new SamplingClip(lowResolution, noise, flows)], promptEmbeds, scheduler, perClip, cancellationToken)[0];
+    }
+
+    /// <summary>
+    /// Upscales several clips of the same frame size together, batching their frames through the networks, and
+    /// returns each clip's images [N, 3, 4h, 4w] in [0, 1] on the state device, in the order of <paramref name="clips"/>.
+    /// </summary>
+    /// <param name="clips">The clips; each may have its own number of frames.</param>
+    /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden] shared by every clip, on the models' device.</param>
+    /// <param name="scheduler">The scheduler, with its timesteps already set.</param>
+    /// <param name="report">Called after each unit of work with (clip, phase, frame, step).</param>
+    /// <param name="cancellationToken">Checked before every batch of frames of every step.</param>
+    /// <exception cref="InvalidInputException">No clip, or clips that are not [N, 3, h, w] of one size with flows for every frame.</exception>
+    public IReadOnlyList<Tensor> Sample(
+        IReadOnlyList<SamplingClip> clips,
+        Tensor promptEmbeds,
+        INoiseScheduler scheduler,
+        Action<int, UpscalePhase, int, int>? report,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(promptEmbeds);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        CheckClips(clips);
+        var device = models.Device;
+        var store = stateDevice ?? device;
+        var frameCounts = clips.Select(c => (int)c.LowResolution.shape[0]).ToArray();
+        var latentShape = new[] { 1, models.Vae.Config.LatentChannels, clips[0].LowResolution.shape[2], clips[0].LowResolution.shape[3] };
+        var latents = frameCounts.Select(n => new Tensor[n]).ToArray();
         try
         {
-            for (var k = 0; k < frameCount; k++)
+            for (var c = 0; c < clips.Count; c++)
             {
-                using var initial = noise.InitialLatent(k, latentShape, device);
-                latents[k] = initial.mul(scheduler.InitNoiseSigma);
-            }
-
-            using var unetClass = ClassLabels(models.Unet.Config.NumClassEmbeds, device);
-            using var controlClass = ClassLabels(models.ControlNet.Config.NumClassEmbeds, device);
-            using var unetEmbeds = promptEmbeds.to(unetType);
-            using var controlEmbeds = promptEmbeds.to(controlType);
-            var timesteps = scheduler.Timesteps;
-            for (var i = 0; i < timesteps.Count; i++)
-            {
-                var t = timesteps[i];
-                using var timestep = tensor(t, ScalarType.Int64, device);
-                var backwards = i % 2 == 1;
-                Tensor? previousX0 = null;
-                try
+                for (var k = 0; k < frameCounts[c]; k++)
                 {
-                    for (var j = 0; j < frameCount; j++)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        var k = backwards ? frameCount - 1 - j : j;
-                        using var scope = NewDisposeScope();
-                        Tensor? condition = null;
-                        if (previousX0 is not null)
-                        {
-                            // Temporal texture guidance: the neighbour just denoised, as RGB, moved onto this frame.
-                            var rgb = models.Vae.Decode(previousX0.div(scaling).to(vaeType)).to(ScalarType.Float32);
-                            var flow = backwards ? flows.Backward(k) : flows.Forward(k);
-                            condition = FlowWarp.Warp(rgb, flow);
-                        }
-
-                        var modelInput = cat([scheduler.ScaleModelInput(latents[k], t), lowResolution[k..(k + 1)]], 1);
-                        var epsilon = PredictNoise(modelInput, timestep, unetEmbeds, controlEmbeds, condition, unetClass, controlClass);
-                        var needsNoise = scheduler.NeedsVarianceNoise(t);
-                        var variance = needsNoise ? noise.StepNoise(i, k, latentShape, device) : null;
-                        var step = scheduler.Step(epsilon, t, latents[k], variance);
-                        latents[k].Dispose();
-                        latents[k] = step.PrevSample.MoveToOuterDisposeScope();
-                        previousX0?.Dispose();
-                        previousX0 = step.PredOriginalSample.MoveToOuterDisposeScope();
-                        report?.Invoke(UpscalePhase.Denoising, k, i + 1);
-                    }
-                }
-                finally
-                {
-                    previousX0?.Dispose();
+                    using var initial = clips[c].Noise.InitialLatent(k, latentShape, store);
+                    latents[c][k] = initial.mul(scheduler.InitNoiseSigma);
                 }
             }
 
-            var images = new Tensor[frameCount];
-            try
-            {
-                for (var k = 0; k < frameCount; k++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var decoded = models.Vae.Decode(latents[k].div(scaling).to(vaeType)).to(ScalarType.Float32);
-                    images[k] = decoded.div(2).add(0.5).clamp(0, 1).MoveToOuterDisposeScope();
-                    report?.Invoke(UpscalePhase.Decoding, k, 0);
-                }
-
-                return cat(images, 0);
-            }
-            finally
-            {
-                foreach (var image in images)
-                {
-                    image?.Dispose();
-                }
-            }
+            using var denoiser = new GuidedDenoiser(models.Unet, models.ControlNet, models.Vae, promptEmbeds, noiseLevel, vaeTileSize);
+            Denoise(clips, frameCounts, latents, denoiser, scheduler, latentShape, report, cancellationToken);
+            return DecodeAll(frameCounts, latents, denoiser, report, cancellationToken);
         }
         finally
         {
-            foreach (var latent in latents)
+            foreach (var latent in latents.SelectMany(l => l))
             {
                 latent?.Dispose();
             }
         }
     }
 
-    private Tensor PredictNoise(Tensor modelInput, Tensor timestep, Tensor unetEmbeds, Tensor controlEmbeds, Tensor? condition, Tensor? unetClass, Tensor? controlClass)
+    // One tensor for the batch; a single clip's tensor is used as it is, so sampling one clip does exactly what the
+    // reference does.
+    private static Tensor Batch(IEnumerable<Tensor> parts)
     {
-        var (unetType, controlType) = (unetEmbeds.dtype, controlEmbeds.dtype);
-        if (condition is null)
-        {
-            return models.Unet.forward(new UNetInput(modelInput.to(unetType), timestep, unetEmbeds, unetClass)).to(ScalarType.Float32);
-        }
-
-        using var residuals = models.ControlNet.forward(new ControlNetInput(modelInput.to(controlType), timestep, controlEmbeds, condition.to(controlType), ClassLabels: controlClass));
-        var down = residuals.DownResiduals.Select(r => r.to(unetType)).ToArray();
-        var mid = residuals.MidResidual.to(unetType);
-        return models.Unet.forward(new UNetInput(modelInput.to(unetType), timestep, unetEmbeds, unetClass, down, mid)).to(ScalarType.Float32);
+        var list = parts.ToArray();
+        return list.Length == 1 ? list[0] : cat(list, 0);
     }
 
-    private Tensor? ClassLabels(int? classCount, Device device)
+    // Sample b of a batch of n, on `device`, owning its storage: a view would keep the whole batch alive.
+    private static Tensor Part(Tensor batch, int b, int n, Device device)
     {
-        if (classCount is null)
+        if (n == 1)
         {
-            return null;
+            return batch.to(device);
         }
 
-        if (noiseLevel >= classCount)
+        var part = batch[b..(b + 1)];
+        return part.device == device ? part.clone() : part.to(device);
+    }
+
+    private static void CheckClips(IReadOnlyList<SamplingClip> clips)
+    {
+        if (clips.Count == 0)
         {
-            throw new InvalidInputException($"Noise level {noiseLevel} is outside the model's noise-level embedding (0 to {classCount - 1}).");
+            throw new InvalidInputException("Give at least one clip to sample.");
         }
 
-        return tensor(new long[] { noiseLevel }, ScalarType.Int64, device);
+        var first = clips[0].LowResolution;
+        for (var c = 0; c < clips.Count; c++)
+        {
+            ArgumentNullException.ThrowIfNull(clips[c], nameof(clips));
+            var frames = clips[c].LowResolution;
+            if (frames.dim() != 4 || frames.shape[1] != 3 || frames.shape[0] < 1)
+            {
+                throw new InvalidInputException($"Clip {c}: expected LR frames [N, 3, h, w] with N >= 1, got [{string.Join(", ", frames.shape)}].");
+            }
+
+            if (frames.shape[2] != first.shape[2] || frames.shape[3] != first.shape[3])
+            {
+                throw new InvalidInputException(
+                    $"Clips sampled together must have one frame size: clip {c} is {frames.shape[3]}x{frames.shape[2]}, clip 0 is {first.shape[3]}x{first.shape[2]}. Sample them separately.");
+            }
+
+            if (clips[c].Flows.FrameCount != frames.shape[0])
+            {
+                throw new InvalidInputException($"Clip {c} has {frames.shape[0]} frames but flows for {clips[c].Flows.FrameCount}.");
+            }
+        }
+    }
+
+    private void Denoise(
+        IReadOnlyList<SamplingClip> clips,
+        int[] frameCounts,
+        Tensor[][] latents,
+        GuidedDenoiser denoiser,
+        INoiseScheduler scheduler,
+        long[] latentShape,
+        Action<int, UpscalePhase, int, int>? report,
+        CancellationToken cancellationToken)
+    {
+        var device = models.Device;
+        var store = stateDevice ?? device;
+        var timesteps = scheduler.Timesteps;
+
+        // Every timestep goes to the device once, not once per frame.
+        using var timestepTensor = tensor(timesteps.ToArray(), ScalarType.Int64, device);
+        var positions = frameCounts.Max();
+        for (var i = 0; i < timesteps.Count; i++)
+        {
+            var t = timesteps[i];
+            using var timestep = timestepTensor[i];
+            var backwards = i % 2 == 1;
+            var previousX0 = new Tensor?[clips.Count];
+            try
+            {
+                for (var j = 0; j < positions; j++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var active = Enumerable.Range(0, clips.Count).Where(c => j < frameCounts[c]).ToArray();
+                    var frames = active.Select(c => backwards ? frameCounts[c] - 1 - j : j).ToArray();
+                    Tensor? guidance = null;
+                    if (j > 0)
+                    {
+                        // Temporal texture guidance: the neighbour just denoised, as RGB, moved onto this frame.
+                        var x0 = Batch(active.Select(c => previousX0[c]!));
+                        var flow = Batch(active.Select((c, b) => backwards ? clips[c].Flows.Backward(frames[b]) : clips[c].Flows.Forward(frames[b])));
+                        guidance = denoiser.Guidance(x0, flow);
+                    }
+
+                    var latentBatch = Batch(active.Select((c, b) => latents[c][frames[b]].to(device)));
+                    var lowResolution = Batch(active.Select((c, b) => clips[c].LowResolution[frames[b]..(frames[b] + 1)].to(ScalarType.Float32, device)));
+                    var variance = scheduler.NeedsVarianceNoise(t)
+                        ? Batch(active.Select((c, b) => clips[c].Noise.StepNoise(i, frames[b], latentShape, device)))
+                        : null;
+                    var step = denoiser.Step(scheduler, t, timestep, latentBatch, lowResolution, guidance, variance);
+                    for (var b = 0; b < active.Length; b++)
+                    {
+                        var (c, k) = (active[b], frames[b]);
+                        latents[c][k].Dispose();
+                        latents[c][k] = Part(step.PrevSample, b, active.Length, store).MoveToOuterDisposeScope();
+                        previousX0[c]?.Dispose();
+                        previousX0[c] = Part(step.PredOriginalSample, b, active.Length, device).MoveToOuterDisposeScope();
+                        report?.Invoke(c, UpscalePhase.Denoising, k, i + 1);
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var x0 in previousX0)
+                {
+                    x0?.Dispose();
+                }
+            }
+        }
+    }
+
+    private Tensor[] DecodeAll(int[] frameCounts, Tensor[][] latents, GuidedDenoiser denoiser, Action<int, UpscalePhase, int, int>? report, CancellationToken cancellationToken)
+    {
+        var device = models.Device;
+        var store = stateDevice ?? device;
+        var images = frameCounts.Select(n => new Tensor[n]).ToArray();
+        try
+        {
+            for (var k = 0; k < frameCounts.Max(); k++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var active = Enumerable.Range(0, frameCounts.Length).Where(c => k < frameCounts[c]).ToArray();
+                var decoded = denoiser.Decode(Batch(active.Select(c => latents[c][k].to(device))));
+                var image = decoded.div(2).add(0.5).clamp(0, 1);
+                for (var b = 0; b < active.Length; b++)
+                {
+                    images[active[b]][k] = Part(image, b, active.Length, store).MoveToOuterDisposeScope();
+                    report?.Invoke(active[b], UpscalePhase.Decoding, k, 0);
+                }
+            }
+
+            return images.Select(clip => cat(clip, 0)).ToArray();
+        }
+        finally
+        {
+            foreach (var image in images.SelectMany(i => i))
+            {
+                image?.Dispose();
+            }
+        }
     }
 }

@@ -35,10 +35,11 @@ public sealed class ClipFlows : IDisposable
     public ScalarType StorageType { get; }
 
     /// <summary>
-    /// Computes the flows of a clip of LR frames [N, 3, h, w] in [-1, 1] (on the compute device).
+    /// Computes the flows of a clip of LR frames [N, 3, h, w] in [-1, 1] on RAFT's device (the compute device), moving
+    /// the frames there one at a time.
     /// </summary>
     /// <param name="raft">RAFT-large in eval mode, on the compute device.</param>
-    /// <param name="lowResolution">The LR frames.</param>
+    /// <param name="lowResolution">The LR frames, on any device.</param>
     /// <param name="iterations">RAFT's flow updates (12 in StableVSR).</param>
     /// <param name="storageDevice">Where to keep the flows; null keeps them on the compute device.</param>
     /// <param name="storageType">Type to keep them in.</param>
@@ -55,12 +56,12 @@ public sealed class ClipFlows : IDisposable
     {
         ArgumentNullException.ThrowIfNull(raft);
         ArgumentNullException.ThrowIfNull(lowResolution);
-        var computeDevice = lowResolution.device;
+        var raftWeight = raft.parameters().First();
+        var (computeDevice, raftType) = (raftWeight.device, raftWeight.dtype);
         var store = storageDevice ?? computeDevice;
         var count = (int)lowResolution.shape[0];
         var forward = new Tensor[Math.Max(count - 1, 0)];
         var backward = new Tensor[Math.Max(count - 1, 0)];
-        var raftType = raft.parameters().First().dtype;
         try
         {
             Tensor? previous = null;
@@ -68,7 +69,7 @@ public sealed class ClipFlows : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var upscaled = UpscaleBicubic(lowResolution[k..(k + 1)]).to(raftType);
+                var upscaled = UpscaleBicubic(lowResolution[k..(k + 1)].to(ScalarType.Float32, computeDevice)).to(raftType);
                 if (previous is not null)
                 {
                     // fwd[k-1] = RAFT(up_k, up_{k-1}), bwd[k-1] = RAFT(up_{k-1}, up_k): RAFT(a, b) maps each pixel of a onto b.
