@@ -9,8 +9,9 @@ namespace StableVsr.Benchmarks.Infrastructure;
 /// <summary>
 /// Configuration for suites whose single operation takes seconds (full-size model forwards): in process, so the
 /// TorchSharp native library patched by the build is the one loaded (BenchmarkDotNet's default toolchain would build
-/// a separate project with an unpatched copy), one warm-up and a few measured iterations of one invocation each,
-/// managed allocations, CPU time per iteration and the peak host (resident) and GPU memory columns.
+/// a separate project with an unpatched copy), one warm-up and a few measured iterations of one invocation each (both
+/// set by environment variables), managed allocations, CPU time per iteration and the peak host (resident) and GPU
+/// memory columns.
 /// </summary>
 public sealed class HeavyInProcessConfig : ManualConfig
 {
@@ -21,7 +22,7 @@ public sealed class HeavyInProcessConfig : ManualConfig
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
-            .WithWarmupCount(1)
+            .WithWarmupCount(WarmupCount)
             .WithIterationCount(IterationCount)
             .WithInvocationCount(1)
             .WithUnrollFactor(1));
@@ -29,6 +30,10 @@ public sealed class HeavyInProcessConfig : ManualConfig
         AddColumn(new CpuTimeColumn(), new PeakNativeMemoryColumn(), new PeakGpuMemoryColumn());
         WithOptions(ConfigOptions.DisableOptimizationsValidator);
     }
+
+    /// <summary>Warm-up iterations: STABLEVSR_BENCH_WARMUPS, default 1 (0 skips it for long single runs).</summary>
+    public static int WarmupCount =>
+        int.TryParse(Environment.GetEnvironmentVariable("STABLEVSR_BENCH_WARMUPS"), out var n) && n >= 0 ? n : 1;
 
     /// <summary>Measured iterations: STABLEVSR_BENCH_ITERATIONS, default 3.</summary>
     public static int IterationCount =>

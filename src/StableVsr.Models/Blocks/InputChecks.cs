@@ -1,4 +1,5 @@
 using System.Globalization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace StableVsr.Models.Blocks;
@@ -77,7 +78,10 @@ internal static class InputChecks
         CheckDtype(states, "encoder_hidden_states", modelDtype, model);
     }
 
-    /// <summary>Class labels: required by a model with a class embedding, refused by one without; integers in range.</summary>
+    /// <summary>
+    /// Class labels: required by a model with a class embedding, refused by one without; integers, and in range when
+    /// they are on the CPU (values on a GPU are not read back).
+    /// </summary>
     public static void CheckClassLabels(Tensor? labels, int? numClassEmbeds, long batch, string model)
     {
         if (numClassEmbeds is not int count)
@@ -104,6 +108,13 @@ internal static class InputChecks
         if (!is_integral(labels.dtype) || labels.dtype == ScalarType.Bool)
         {
             throw new InvalidInputException($"{model}: 'class_labels' must be integers (int64); got {labels.dtype}.");
+        }
+
+        // Reading values back from an accelerator would stall its queue on every forward; labels there are checked
+        // by whoever made them (the sampler checks its noise level once per run), and the embedding refuses the rest.
+        if (labels.device_type != DeviceType.CPU)
+        {
+            return;
         }
 
         var min = labels.min().item<long>();

@@ -107,41 +107,7 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
             return Decode(latents);
         }
 
-        using var scope = NewDisposeScope();
-        var stride = tileSize * 3 / 4;
-        var factor = SpatialScaleFactor;
-        var blend = tileSize * factor / 4;
-        var keep = stride * factor;
-        var rows = new List<Tensor>();
-        Tensor[]? above = null;
-        for (var top = 0; top < height; top += stride)
-        {
-            var row = new List<Tensor>();
-            var strips = new List<Tensor>();
-            for (int left = 0, column = 0; left < width; left += stride, column++)
-            {
-                using var tileScope = NewDisposeScope();
-                var tile = latents[.., .., top..Math.Min(top + tileSize, height), left..Math.Min(left + tileSize, width)];
-                var decoded = decoder.forward(post_quant_conv.forward(tile));
-                if (above is not null)
-                {
-                    decoded = BlendEdge(above[column], decoded, keep, blend, dimension: 2);
-                }
-
-                if (row.Count > 0)
-                {
-                    decoded = BlendEdge(row[^1], decoded, keep, blend, dimension: 3);
-                }
-
-                row.Add(decoded.MoveToOuterDisposeScope());
-                strips.Add(decoded[.., .., ..Math.Min(keep, (int)decoded.shape[2]), ..Math.Min(keep, (int)decoded.shape[3])]);
-            }
-
-            rows.Add(cat(strips, 3));
-            above = [.. row];
-        }
-
-        return cat(rows, 2).MoveToOuterDisposeScope();
+        return TiledDecoding.Decode(latents, tileSize, SpatialScaleFactor, tile => decoder.forward(post_quant_conv.forward(tile)));
     }
 
     /// <summary>Reconstructs images: encode, take the distribution's mode, decode.</summary>
@@ -150,21 +116,5 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using var posterior = Encode(sample);
         return Decode(posterior.Mean).MoveToOuterDisposeScope();
-    }
-
-    // Fades from the previous tile into this one along dimension 2 (rows) or 3 (columns) where they overlap: this tile
-    // starts at `offset` in the previous one's coordinates, and at distance y from its edge it weighs y / extent, as in
-    // diffusers' blend_v and blend_h (which, unlike this, misalign a last tile shorter than the overlap).
-    private static Tensor BlendEdge(Tensor previous, Tensor tile, int offset, int extent, int dimension)
-    {
-        var overlap = (int)Math.Min(extent, Math.Min(previous.shape[dimension] - offset, tile.shape[dimension]));
-        var shape = new long[] { 1, 1, 1, 1 };
-        shape[dimension] = overlap;
-        var weight = arange(overlap, dtype: ScalarType.Float32, device: tile.device).div(extent).to(tile.dtype).view(shape);
-        var end = previous.narrow(dimension, offset, overlap);
-        var start = tile.narrow(dimension, 0, overlap);
-        var blended = (end * (1 - weight)) + (start * weight);
-        var rest = tile.narrow(dimension, overlap, tile.shape[dimension] - overlap);
-        return cat([blended, rest], dimension);
     }
 }

@@ -37,9 +37,11 @@ public sealed class SeededNoiseSource : INoiseSource
             return cpu;
         }
 
+        // From page-locked memory the copy to a GPU is queued without waiting for the GPU to finish its work.
         using (cpu)
+        using (var pinned = device.type == DeviceType.CUDA ? cpu.pin_memory() : cpu.alias())
         {
-            return cpu.to(device);
+            return pinned.to(device, non_blocking: device.type == DeviceType.CUDA);
         }
     }
 

@@ -232,13 +232,21 @@ public sealed class BidirectionalSampler
         }
     }
 
+    // Each clip's images go straight into one preallocated tensor on the state device, so the finished clip exists
+    // once (joining per-frame images at the end would hold it twice).
     private Tensor[] DecodeAll(int[] frameCounts, Tensor[][] latents, GuidedDenoiser denoiser, Action<int, UpscalePhase, int, int>? report, CancellationToken cancellationToken)
     {
         var device = models.Device;
         var store = stateDevice ?? device;
-        var images = frameCounts.Select(n => new Tensor[n]).ToArray();
+        var (height, width) = (latents[0][0].shape[2] * models.Vae.SpatialScaleFactor, latents[0][0].shape[3] * models.Vae.SpatialScaleFactor);
+        var images = new Tensor[frameCounts.Length];
         try
         {
+            for (var c = 0; c < images.Length; c++)
+            {
+                images[c] = empty([frameCounts[c], models.Vae.Config.OutChannels, height, width], ScalarType.Float32, store);
+            }
+
             for (var k = 0; k < frameCounts.Max(); k++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -248,19 +256,21 @@ public sealed class BidirectionalSampler
                 var image = decoded.div(2).add(0.5).clamp(0, 1);
                 for (var b = 0; b < active.Length; b++)
                 {
-                    images[active[b]][k] = Part(image, b, active.Length, store).MoveToOuterDisposeScope();
+                    images[active[b]][k..(k + 1)].copy_(image[b..(b + 1)]);
                     report?.Invoke(active[b], UpscalePhase.Decoding, k, 0);
                 }
             }
 
-            return images.Select(clip => cat(clip, 0)).ToArray();
+            return images;
         }
-        finally
+        catch
         {
-            foreach (var image in images.SelectMany(i => i))
+            foreach (var image in images)
             {
                 image?.Dispose();
             }
+
+            throw;
         }
     }
 }

@@ -260,7 +260,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
                     sampling.Add(new SamplingClip(padded, noises?[c] ?? new SeededNoiseSource(Options.Seed), flows));
                 }
 
-                var images = sampler.Sample(sampling, embeds, scheduler, Report, cancellationToken);
+                var images = sampler.Sample(sampling, embeds, scheduler, (b, phase, frame, step) => Report(batch[b], phase, frame, step), cancellationToken);
                 for (var b = 0; b < batch.Length; b++)
                 {
                     var clip = clips[batch[b]];

@@ -11,6 +11,10 @@ public class OptionsTests
         Assert.That(options.Prompt, Is.Empty);
         Assert.That(options.Precision, Is.EqualTo(PrecisionPolicy.Float32));
         Assert.That(options.RaftIterations, Is.EqualTo(12));
+        Assert.That(options.StateDevice, Is.Null, "state stays on the compute device");
+        Assert.That(options.HalfPrecisionFlows, Is.False);
+        Assert.That(options.VaeTileSize, Is.Null, "whole-frame decode");
+        Assert.That(options.ClipBatchSize, Is.EqualTo(4));
         Assert.DoesNotThrow(options.Validate);
     }
 
@@ -39,6 +43,24 @@ public class OptionsTests
         Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Steps = 0 }).Validate())!.Message, Does.Contain("Steps"));
         Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { CpuThreads = 0 }).Validate())!.Message, Does.Contain("CpuThreads"));
         Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Device = "tpu" }).Validate())!.Message, Does.Contain("tpu"));
+    }
+
+    [TestCase(4)]
+    [TestCase(10)]
+    [TestCase(-8)]
+    public void RefusesVaeTileSizesTheTiledDecodeCannotUse(int tile)
+    {
+        var ex = Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { VaeTileSize = tile }).Validate());
+        Assert.That(ex!.Message, Does.Contain("VaeTileSize").And.Contain("multiple of 4"));
+    }
+
+    [Test]
+    public void RefusesBadStateDevicesAndBatchSizes()
+    {
+        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { StateDevice = "auto" }).Validate())!.Message, Does.Contain("StateDevice"));
+        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { StateDevice = "host" }).Validate())!.Message, Does.Contain("host"));
+        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { ClipBatchSize = 0 }).Validate())!.Message, Does.Contain("ClipBatchSize"));
+        Assert.DoesNotThrow((UpscaleOptions.Default with { StateDevice = "cpu", VaeTileSize = 16, HalfPrecisionFlows = true, ClipBatchSize = 1 }).Validate);
     }
 
     [Test]

@@ -1,0 +1,69 @@
+using BenchmarkDotNet.Attributes;
+using StableVsr.Benchmarks.Infrastructure;
+using StableVsr.Sampling.Pipeline;
+using StableVsr.Tests.Support;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StableVsr.Benchmarks.Sampling;
+
+/// <summary>
+/// A whole clip through the pipeline (RAFT flows, bidirectional sampling, final decode) with the fixtures' tiny
+/// StableVSR checkpoint and random RAFT-large, LR 32x32 frames, 2 DDPM steps, for clips of 5, 20 and 100 frames: the
+/// peak memory columns show how memory grows with clip length. With <see cref="HostState"/> the per-frame state
+/// (LR frames, latents, flows, finished frames) is kept in host memory, which on a GPU keeps device memory flat in
+/// clip length (on the CPU both settings are the same memory).
+/// </summary>
+[Config(typeof(HeavyInProcessConfig))]
+public class WholeClipBenchmarks
+{
+    private StableVsrPipeline pipeline = null!;
+    private Tensor frames = null!;
+
+    /// <summary>Frames in the clip.</summary>
+    [Params(5, 20, 100)]
+    public int Frames { get; set; }
+
+    /// <summary>Device the models run on (float32, the pipeline's default precision).</summary>
+    [ParamsSource(nameof(Backends))]
+    public string Backend { get; set; } = "cpu-float32";
+
+    /// <summary>Keep per-frame state in host memory (<see cref="UpscaleOptions.StateDevice"/> "cpu") instead of on the device.</summary>
+    [ParamsSource(nameof(HostStates))]
+    public bool HostState { get; set; }
+
+    /// <summary>float32 backends (see <see cref="BenchmarkBackend.Float32"/>).</summary>
+    public static IEnumerable<string> Backends() => BenchmarkBackend.Float32();
+
+    /// <summary>Both placements where a GPU is present; on the CPU they coincide, so only the default.</summary>
+    public static IEnumerable<bool> HostStates() => cuda.is_available() ? [false, true] : [false];
+
+    private string Key => PeakMemoryRecorder.Key(nameof(WholeClipBenchmarks), nameof(UpscaleClip), [(nameof(Frames), Frames), (nameof(Backend), Backend), (nameof(HostState), HostState)]);
+
+    [GlobalSetup]
+    public void SetUp()
+    {
+        PeakMemoryRecorder.Begin();
+        var device = BenchmarkBackend.DeviceOf(Backend).type == DeviceType.CUDA ? "cuda" : "cpu";
+        var options = UpscaleOptions.Default with { Steps = 2, Device = device, StateDevice = HostState ? "cpu" : null };
+        pipeline = StableVsrPipeline.LoadAsync(new PipelineSource(Fixtures.Path("tiny-stablevsr"), Fixtures.Path("raft", "raft_large_random.pth")), options).GetAwaiter().GetResult();
+        frames = rand([Frames, 3, 32, 32], generator: new Generator(17)).mul(2).sub(1).DetachFromDisposeScope();
+    }
+
+    [IterationSetup]
+    public void BeginIteration() => CpuTimeRecorder.BeginIteration();
+
+    [IterationCleanup]
+    public void EndIteration() => CpuTimeRecorder.EndIteration(Key);
+
+    [Benchmark(Description = "Whole clip, tiny model, LR 32x32, 2 steps")]
+    public void UpscaleClip() => pipeline.Upscale(frames).Dispose();
+
+    [GlobalCleanup]
+    public void CleanUp()
+    {
+        PeakMemoryRecorder.End(Key);
+        frames.Dispose();
+        pipeline.Dispose();
+    }
+}
