@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Weights;
-using StableVsr.Weights.Pickle;
-using StableVsr.Weights.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,8 +7,8 @@ namespace StableVsr.Models.Blocks;
 
 /// <summary>
 /// diffusers' <c>from_pretrained</c> for one model folder: read <c>config.json</c>, build the model, convert and move
-/// it, load <c>diffusion_pytorch_model.safetensors</c> (or the PyTorch <c>.bin</c> when that is all there is) and
-/// switch to inference (eval mode, parameters without gradients).
+/// it, load the folder's weights (<c>diffusion_pytorch_model.safetensors</c>, or what <see cref="TensorSources"/> finds
+/// instead: shards, the PyTorch <c>.bin</c>) and switch to inference (eval mode, parameters without gradients).
 /// </summary>
 internal static class PretrainedModels
 {
@@ -19,9 +17,6 @@ internal static class PretrainedModels
 
     /// <summary>The weights file diffusers writes by default.</summary>
     public const string SafetensorsFileName = "diffusion_pytorch_model.safetensors";
-
-    /// <summary>The weights file of older diffusers checkpoints.</summary>
-    public const string PickleFileName = "diffusion_pytorch_model.bin";
 
     /// <summary>Builds the model from <paramref name="folder"/> with <paramref name="build"/> (given the config path) and loads its weights.</summary>
     /// <exception cref="ModelLoadException">The folder, config or weights cannot be used.</exception>
@@ -35,7 +30,13 @@ internal static class PretrainedModels
             throw new ModelLoadException($"Model folder '{folder}' does not exist. Pass the folder that holds {ConfigFileName} and {SafetensorsFileName} (e.g. the checkpoint's unet/).", folder);
         }
 
-        var weightsPath = FindWeights(folder);
+        if (TensorSources.FindWeights(folder) is null)
+        {
+            throw new ModelLoadException(
+                $"Model folder '{folder}' has no weights: expected {SafetensorsFileName} (or one of {string.Join(", ", TensorSources.FolderWeightNames)}).",
+                folder);
+        }
+
         var model = build(Path.Combine(folder, ConfigFileName));
         try
         {
@@ -54,7 +55,7 @@ internal static class PretrainedModels
                 model.to(device);
             }
 
-            using (ITensorSource source = weightsPath.EndsWith(".safetensors", StringComparison.Ordinal) ? SafetensorsFile.Open(weightsPath) : PickleCheckpoint.Open(weightsPath))
+            using (var source = TensorSources.Open(folder))
             {
                 StateDictLoader.Load(model, source, logger);
             }
@@ -72,24 +73,5 @@ internal static class PretrainedModels
             model.Dispose();
             throw;
         }
-    }
-
-    private static string FindWeights(string folder)
-    {
-        var safetensors = Path.Combine(folder, SafetensorsFileName);
-        if (File.Exists(safetensors))
-        {
-            return safetensors;
-        }
-
-        var pickle = Path.Combine(folder, PickleFileName);
-        if (File.Exists(pickle))
-        {
-            return pickle;
-        }
-
-        throw new ModelLoadException(
-            $"Model folder '{folder}' has no weights: expected {SafetensorsFileName} (or {PickleFileName}). Sharded or variant (fp16) weight files are not supported; save the model with save_pretrained(safe_serialization=True).",
-            folder);
     }
 }
