@@ -56,7 +56,7 @@ public static class UpscaleCommand
         {
             var clips = FindClips(input.FullName, output.FullName);
             Console.Error.WriteLine($"Loading {source.Model} ...");
-            using var pipeline = await StableVsrPipeline.LoadAsync(source, options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            using var pipeline = await StableVsrPipeline.LoadAsync(source, options, loggerFactory, downloadProgress: new ConsoleDownloadProgress(Console.Error), cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var (clipInput, clipOutput) in clips)
             {
                 var name = Path.GetFileName(clipInput);
