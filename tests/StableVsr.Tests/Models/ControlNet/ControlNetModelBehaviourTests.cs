@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using StableVsr.Models.ControlNet;
+using StableVsr.Models.Unet;
 using StableVsr.Tests.Support;
 using StableVsr.Weights.Configs;
 using TorchSharp;
@@ -120,6 +121,23 @@ public class ControlNetModelBehaviourTests
         Assert.That(averaged.DownResiduals[3].shape, Is.EqualTo(new long[] { 2, 32, 1, 1 }));
         Assert.That(ReferenceCase.MaxAbsDiff(averaged.DownResiduals[3], plain.DownResiduals[3].mean([2, 3], keepdim: true)), Is.Zero);
         Assert.That(ReferenceCase.MaxAbsDiff(averaged.MidResidual, plain.MidResidual.mean([2, 3], keepdim: true)), Is.Zero);
+    }
+
+    [Test]
+    public void TheUNetBroadcastsGloballyPooledResidualsAsDiffusersDoes()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var pooled = TinyCheckpoint.Load(Folder, doc => new ControlNetModel(ControlNetConfig.FromDocument(doc)), json => json["global_pool_conditions"] = true);
+        using var unet = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-stablevsr", "unet"));
+        var input = Input();
+        using var residuals = pooled.forward(input);
+        var zeros = residuals.DownResiduals.Select(r => torch.zeros_like(r)).ToArray();
+        var plain = unet.forward(new UNetInput(input.Sample, input.Timestep, input.EncoderHiddenStates));
+        var withZeros = unet.forward(new UNetInput(input.Sample, input.Timestep, input.EncoderHiddenStates, DownResiduals: zeros, MidResidual: torch.zeros_like(residuals.MidResidual)));
+        var withPooled = unet.forward(new UNetInput(input.Sample, input.Timestep, input.EncoderHiddenStates, DownResiduals: residuals.DownResiduals, MidResidual: residuals.MidResidual));
+        Assert.That(ReferenceCase.MaxAbsDiff(withZeros, plain), Is.Zero, "zero residuals change nothing");
+        Assert.That(ReferenceCase.MaxAbsDiff(withPooled, plain), Is.GreaterThan(0), "pooled residuals are added");
     }
 
     [Test]
