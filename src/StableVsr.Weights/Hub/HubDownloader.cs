@@ -155,7 +155,7 @@ public sealed partial class HubDownloader : IDisposable
             string actual;
             if (Sha256Pattern().IsMatch(etag))
             {
-                actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+                actual = Convert.ToHexString(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
             }
             else if (Sha1Pattern().IsMatch(etag))
             {
@@ -168,7 +168,7 @@ public sealed partial class HubDownloader : IDisposable
                     sha1.AppendData(buffer, 0, read);
                 }
 
-                actual = Convert.ToHexStringLower(sha1.GetHashAndReset());
+                actual = Convert.ToHexString(sha1.GetHashAndReset()).ToLowerInvariant();
             }
             else
             {

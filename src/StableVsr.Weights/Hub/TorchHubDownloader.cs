@@ -74,7 +74,7 @@ public sealed partial class TorchHubDownloader : IDisposable
             string actual;
             await using (stream.ConfigureAwait(false))
             {
-                actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+                actual = Convert.ToHexString(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
             }
 
             if (!actual.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
