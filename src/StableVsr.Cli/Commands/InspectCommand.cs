@@ -35,15 +35,9 @@ public static class InspectCommand
 
                 return ExitCodes.Ok;
             }
-            catch (ModelLoadException e)
+            catch (StableVsrException e)
             {
-                Console.Error.WriteLine("error: " + e.Message);
-                return ExitCodes.ModelError;
-            }
-            catch (InvalidInputException e)
-            {
-                Console.Error.WriteLine("error: " + e.Message);
-                return ExitCodes.InvalidInput;
+                return CommandFailures.Report(e);
             }
         });
         return command;

@@ -67,26 +67,9 @@ public static class UpscaleCommand
 
             return ExitCodes.Ok;
         }
-        catch (UpscaleCanceledException e)
+        catch (StableVsrException e)
         {
-            Console.Error.WriteLine();
-            Console.Error.WriteLine("Cancelled: " + e.Message);
-            return ExitCodes.Canceled;
-        }
-        catch (InvalidInputException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return ExitCodes.InvalidInput;
-        }
-        catch (ModelLoadException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return ExitCodes.ModelError;
-        }
-        catch (NativeBackendException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return ExitCodes.BackendError;
+            return CommandFailures.Report(e);
         }
     }
 
