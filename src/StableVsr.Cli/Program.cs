@@ -1,1 +1,4 @@
-return await StableVsr.Cli.StableVsrCommand.RunAsync(args).ConfigureAwait(false);
+using StableVsr.Cli;
+
+NativeLogLevel.QuietUnlessAsked();
+return await StableVsrCommand.RunAsync(args).ConfigureAwait(false);

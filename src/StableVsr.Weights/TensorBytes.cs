@@ -16,7 +16,7 @@ internal static class TensorBytes
     /// Calls <paramref name="visit"/> with the byte offset within <paramref name="tensor"/> (contiguous, on the
     /// CPU) and a span over its memory from there, chunk by chunk in order; the callback fills or reads the span.
     /// </summary>
-    public static void ForEachChunk(torch.Tensor tensor, Action<long, Span<byte>> visit, int chunkBytes = DefaultChunkBytes)
+    public static void ForEachChunk(torch.Tensor tensor, TensorChunkVisitor visit, int chunkBytes = DefaultChunkBytes)
     {
         if (!BitConverter.IsLittleEndian)
         {

@@ -56,7 +56,7 @@ public static class UpscaleCommand
         {
             var clips = FindClips(input.FullName, output.FullName);
             Console.Error.WriteLine($"Loading {source.Model} ...");
-            using var pipeline = await StableVsrPipeline.LoadAsync(source, options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            using var pipeline = await StableVsrPipeline.LoadAsync(source, options, loggerFactory, downloadProgress: new ConsoleDownloadProgress(Console.Error), cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var (clipInput, clipOutput) in clips)
             {
                 var name = Path.GetFileName(clipInput);
@@ -67,26 +67,9 @@ public static class UpscaleCommand
 
             return ExitCodes.Ok;
         }
-        catch (UpscaleCanceledException e)
+        catch (StableVsrException e)
         {
-            Console.Error.WriteLine();
-            Console.Error.WriteLine("Cancelled: " + e.Message);
-            return ExitCodes.Canceled;
-        }
-        catch (InvalidInputException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return ExitCodes.InvalidInput;
-        }
-        catch (ModelLoadException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return ExitCodes.ModelError;
-        }
-        catch (NativeBackendException e)
-        {
-            Console.Error.WriteLine("error: " + e.Message);
-            return ExitCodes.BackendError;
+            return CommandFailures.Report(e);
         }
     }
 

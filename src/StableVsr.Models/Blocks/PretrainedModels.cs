@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Weights;
-using StableVsr.Weights.Pickle;
-using StableVsr.Weights.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,8 +7,8 @@ namespace StableVsr.Models.Blocks;
 
 /// <summary>
 /// diffusers' <c>from_pretrained</c> for one model folder: read <c>config.json</c>, build the model, convert and move
-/// it, load <c>diffusion_pytorch_model.safetensors</c> (or the PyTorch <c>.bin</c> when that is all there is) and
-/// switch to inference (eval mode, parameters without gradients).
+/// it, load the folder's weights (<c>diffusion_pytorch_model.safetensors</c>, or what <see cref="TensorSources"/> finds
+/// instead: shards, the PyTorch <c>.bin</c>) and switch to inference (eval mode, parameters without gradients).
 /// </summary>
 internal static class PretrainedModels
 {
@@ -20,12 +18,15 @@ internal static class PretrainedModels
     /// <summary>The weights file diffusers writes by default.</summary>
     public const string SafetensorsFileName = "diffusion_pytorch_model.safetensors";
 
-    /// <summary>The weights file of older diffusers checkpoints.</summary>
-    public const string PickleFileName = "diffusion_pytorch_model.bin";
-
     /// <summary>Builds the model from <paramref name="folder"/> with <paramref name="build"/> (given the config path) and loads its weights.</summary>
+    /// <param name="folder">The model folder.</param>
+    /// <param name="build">Builds the model from the config path.</param>
+    /// <param name="device">Target device; null keeps the CPU.</param>
+    /// <param name="dtype">Target floating-point type; null keeps float32.</param>
+    /// <param name="logger">Receives the load report's warnings.</param>
+    /// <param name="keyMap">Maps checkpoint keys to module keys; null for checkpoint keys that equal the module's.</param>
     /// <exception cref="ModelLoadException">The folder, config or weights cannot be used.</exception>
-    public static T Load<T>(string folder, Func<string, T> build, Device? device, ScalarType? dtype, ILogger? logger)
+    public static T Load<T>(string folder, Func<string, T> build, Device? device, ScalarType? dtype, ILogger? logger, Func<string, string?>? keyMap = null)
         where T : nn.Module
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
@@ -35,15 +36,33 @@ internal static class PretrainedModels
             throw new ModelLoadException($"Model folder '{folder}' does not exist. Pass the folder that holds {ConfigFileName} and {SafetensorsFileName} (e.g. the checkpoint's unet/).", folder);
         }
 
-        var weightsPath = FindWeights(folder);
-        var model = build(Path.Combine(folder, ConfigFileName));
+        if (TensorSources.FindWeights(folder) is null)
+        {
+            throw new ModelLoadException(
+                $"Model folder '{folder}' has no weights: expected {SafetensorsFileName} (or one of {string.Join(", ", TensorSources.FolderWeightNames)}).",
+                folder);
+        }
+
+        return LoadWeights(build(Path.Combine(folder, ConfigFileName)), () => TensorSources.Open(folder), folder, device, dtype, logger, keyMap);
+    }
+
+    /// <summary>
+    /// Converts and moves a freshly built <paramref name="model"/>, loads the weights <paramref name="open"/> gives, and
+    /// switches it to inference (eval mode, no gradients); disposes the model when anything fails.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The weights cannot be read or do not match the model.</exception>
+    public static T LoadWeights<T>(T model, Func<ITensorSource> open, string origin, Device? device, ScalarType? dtype, ILogger? logger, Func<string, string?>? keyMap = null)
+        where T : nn.Module
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(open);
         try
         {
             if (dtype is ScalarType type)
             {
                 if (!is_floating_point(type))
                 {
-                    throw new ModelLoadException($"Model weights must be a floating-point dtype; got {type}.", folder);
+                    throw new ModelLoadException($"Model weights must be a floating-point dtype; got {type}.", origin);
                 }
 
                 model.to(type);
@@ -54,9 +73,9 @@ internal static class PretrainedModels
                 model.to(device);
             }
 
-            using (ITensorSource source = weightsPath.EndsWith(".safetensors", StringComparison.Ordinal) ? SafetensorsFile.Open(weightsPath) : PickleCheckpoint.Open(weightsPath))
+            using (var source = open())
             {
-                StateDictLoader.Load(model, source, logger);
+                StateDictLoader.Load(model, source, logger, keyMap);
             }
 
             model.eval();
@@ -72,24 +91,5 @@ internal static class PretrainedModels
             model.Dispose();
             throw;
         }
-    }
-
-    private static string FindWeights(string folder)
-    {
-        var safetensors = Path.Combine(folder, SafetensorsFileName);
-        if (File.Exists(safetensors))
-        {
-            return safetensors;
-        }
-
-        var pickle = Path.Combine(folder, PickleFileName);
-        if (File.Exists(pickle))
-        {
-            return pickle;
-        }
-
-        throw new ModelLoadException(
-            $"Model folder '{folder}' has no weights: expected {SafetensorsFileName} (or {PickleFileName}). Sharded or variant (fp16) weight files are not supported; save the model with save_pretrained(safe_serialization=True).",
-            folder);
     }
 }

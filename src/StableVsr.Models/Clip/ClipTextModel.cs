@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StableVsr.Models.Blocks;
 using StableVsr.Weights;
 using StableVsr.Weights.Configs;
 using StableVsr.Weights.Pickle;
@@ -57,28 +58,19 @@ public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
             throw new InvalidInputException($"The text encoder's dtype must be float16, bfloat16, float32 or float64, got {requested}.");
         }
 
-        var config = ClipTextConfig.Load(Path.Combine(folder, "config.json"), logger);
-        var model = new ClipTextModel(config);
-        try
+        if (TensorSources.FindWeights(folder) is null)
         {
-            using (var source = OpenWeights(folder))
-            {
-                StateDictLoader.Load(model, source, logger, key => key == PositionIdsKey ? null : key);
-            }
-
-            foreach (var parameter in model.parameters())
-            {
-                parameter.requires_grad = false;
-            }
-
-            model.to(device ?? CPU, dtype ?? float32);
-            return model;
+            throw new ModelLoadException($"Text encoder weights not found in '{folder}': expected model.safetensors (or the older pytorch_model.bin) beside config.json.", folder);
         }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+
+        return PretrainedModels.LoadWeights(
+            new ClipTextModel(ClipTextConfig.Load(Path.Combine(folder, "config.json"), logger)),
+            () => TensorSources.Open(folder),
+            folder,
+            device ?? CPU,
+            dtype,
+            logger,
+            key => key == PositionIdsKey ? null : key);
     }
 
     /// <summary>Encodes token ids [B, L] (int64 or int32, L at most <see cref="ClipTextConfig.MaxPositionEmbeddings"/>).</summary>
@@ -114,22 +106,5 @@ public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
         output.PoolerOutput.MoveToOuterDisposeScope();
         output.PoolerIndex.MoveToOuterDisposeScope();
         return output;
-    }
-
-    private static ITensorSource OpenWeights(string folder)
-    {
-        var safetensors = Path.Combine(folder, "model.safetensors");
-        if (File.Exists(safetensors))
-        {
-            return SafetensorsFile.Open(safetensors);
-        }
-
-        var pickle = Path.Combine(folder, "pytorch_model.bin");
-        if (File.Exists(pickle))
-        {
-            return PickleCheckpoint.Open(pickle);
-        }
-
-        throw new ModelLoadException($"Text encoder weights not found in '{folder}': expected model.safetensors (or the older pytorch_model.bin) beside config.json.", folder);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StableVsr.Models.Blocks;
 using StableVsr.Weights;
 using StableVsr.Weights.Pickle;
 using StableVsr.Weights.Safetensors;
@@ -60,27 +61,7 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
             throw new InvalidInputException($"RAFT's dtype must be float16, bfloat16, float32 or float64, got {requested}.");
         }
 
-        var model = new Raft(config);
-        try
-        {
-            using (var source = OpenWeights(path))
-            {
-                StateDictLoader.Load(model, source, logger);
-            }
-
-            foreach (var parameter in model.parameters())
-            {
-                parameter.requires_grad = false;
-            }
-
-            model.to(device ?? CPU, dtype ?? float32);
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return PretrainedModels.LoadWeights(new Raft(config), () => OpenWeights(path), path, device ?? CPU, dtype, logger);
     }
 
     /// <summary>Estimates the flow from <see cref="RaftInput.Image1"/> to <see cref="RaftInput.Image2"/>.</summary>

@@ -166,7 +166,7 @@ public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
         {
             for (var i = 0; i < residuals.Count; i++)
             {
-                RequireSameShape(additional[i], residuals[i], $"DownResiduals[{i}]");
+                RequireAddable(additional[i], residuals[i], $"DownResiduals[{i}]");
                 residuals[i] = residuals[i] + additional[i];
             }
         }
@@ -174,7 +174,7 @@ public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
         sample = mid_block.forward(new DownBlockInput(sample, emb, encoder));
         if (input.MidResidual is { } mid)
         {
-            RequireSameShape(mid, sample, "MidResidual");
+            RequireAddable(mid, sample, "MidResidual");
             sample = sample + mid;
         }
 
@@ -200,11 +200,22 @@ public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
         onlyCrossAttention,
         config.UpcastAttention);
 
-    private static void RequireSameShape(Tensor given, Tensor expected, string name)
+    // A globally pooled ControlNet returns [B, C, 1, 1] residuals, which diffusers adds by broadcasting.
+    private static void RequireAddable(Tensor given, Tensor expected, string name)
     {
-        if (!given.shape.SequenceEqual(expected.shape))
+        var g = given.shape;
+        var e = expected.shape;
+        var pooled = g.Length == 4 && g[2] == 1 && g[3] == 1;
+        if (g.Length != 4 || g[0] != e[0] || g[1] != e[1] || !(pooled || (g[2] == e[2] && g[3] == e[3])))
         {
-            throw new InvalidInputException($"{ModelName}: '{name}' has shape {InputChecks.Shape(given)} but the skip connection it is added to has {InputChecks.Shape(expected)}; pass the ControlNet outputs for this very sample.");
+            throw new InvalidInputException(
+                $"{ModelName}: '{name}' has shape {InputChecks.Shape(given)} but the skip connection it is added to has {InputChecks.Shape(expected)} " +
+                "(a globally pooled residual may be [batch, channels, 1, 1]); pass the ControlNet outputs for this very sample.");
+        }
+
+        if (given.dtype != expected.dtype)
+        {
+            throw new InvalidInputException($"{ModelName}: '{name}' is {given.dtype} but the model runs in {expected.dtype}; run the ControlNet in the UNet's dtype.");
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class DiagonalGaussianDistribution : IDisposable
     /// <summary>The log-variance [B, latent, h, w], clamped to [-30, 20].</summary>
     public Tensor LogVar { get; }
 
-    /// <summary>The mode of the distribution: its mean (what the x4 upscaler's pipeline encodes with).</summary>
+    /// <summary>The mode of the distribution: its mean, as a new handle the caller disposes (what the x4 upscaler's pipeline encodes with).</summary>
     public Tensor Mode() => Mean.alias();
 
     /// <summary>Draws mean + std x N(0, 1), the noise drawn from <paramref name="generator"/> (the default generator when null) on its own device.</summary>

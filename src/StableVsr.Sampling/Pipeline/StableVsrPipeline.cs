@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StableVsr.Sampling.Noise;
 using StableVsr.Sampling.Schedulers;
+using StableVsr.Weights.Hub;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,12 +48,20 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     /// Loads the pipeline: resolves the model (local folder, or Hugging Face id through the cache) and RAFT weights,
     /// picks the device from <see cref="UpscaleOptions.Device"/> and loads every model in its precision.
     /// </summary>
-    /// <exception cref="ModelLoadException">The model or RAFT weights cannot be found or loaded.</exception>
+    /// <param name="source">The model and RAFT weights.</param>
+    /// <param name="options">Run options; null takes <see cref="UpscaleOptions.Default"/>.</param>
+    /// <param name="loggerFactory">Logging; null logs nothing.</param>
+    /// <param name="hubOptions">Hugging Face and torch hub settings; null reads HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE and TORCH_HOME.</param>
+    /// <param name="downloadProgress">Receives download progress when weights must be fetched.</param>
+    /// <param name="cancellationToken">Cancels downloads and loading.</param>
+    /// <exception cref="ModelLoadException">The model or RAFT weights cannot be found, downloaded or loaded.</exception>
     /// <exception cref="NativeBackendException">The backend or the requested device is not available.</exception>
     public static async Task<StableVsrPipeline> LoadAsync(
         PipelineSource source,
         UpscaleOptions? options = null,
         ILoggerFactory? loggerFactory = null,
+        HubOptions? hubOptions = null,
+        IProgress<DownloadProgress>? downloadProgress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -65,8 +74,9 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
             torch.set_num_threads(threads);
         }
 
-        var modelFolder = await WeightsLocator.ResolveModelAsync(source.Model, loggerFactory, cancellationToken).ConfigureAwait(false);
-        var raftFile = await WeightsLocator.ResolveRaftAsync(source.Raft, loggerFactory, cancellationToken).ConfigureAwait(false);
+        hubOptions ??= HubOptions.FromEnvironment();
+        var modelFolder = await WeightsLocator.ResolveModelAsync(source.Model, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
+        var raftFile = await WeightsLocator.ResolveRaftAsync(source.Raft, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
         var models = await Task.Run(() => StableVsrModels.Load(modelFolder, raftFile, device, options.Precision, loggerFactory), cancellationToken).ConfigureAwait(false);
         return new StableVsrPipeline(models, options, loggerFactory.CreateLogger<StableVsrPipeline>());
     }

@@ -14,7 +14,7 @@ namespace StableVsr.Weights.Safetensors;
 public sealed class SafetensorsFile : ITensorSource
 {
     private readonly MemoryMappedFile? mapping;
-    private readonly Dictionary<string, SafetensorsHeader.Entry> entries;
+    private readonly Dictionary<string, SafetensorsEntry> entries;
     private readonly long dataStart;
     private bool disposed;
 
@@ -178,7 +178,7 @@ public sealed class SafetensorsFile : ITensorSource
         return (SafetensorsHeader.Parse(json, fileLength - dataStart, path), dataStart);
     }
 
-    private SafetensorsHeader.Entry Find(string key)
+    private SafetensorsEntry Find(string key)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         return entries.TryGetValue(key, out var entry)
@@ -186,7 +186,7 @@ public sealed class SafetensorsFile : ITensorSource
             : throw new KeyNotFoundException($"Tensor '{key}' is not in '{Path}'.");
     }
 
-    private void CopyData(SafetensorsHeader.Entry entry, torch.Tensor destination)
+    private void CopyData(SafetensorsEntry entry, torch.Tensor destination)
     {
         if (entry.Info.ByteLength == 0)
         {

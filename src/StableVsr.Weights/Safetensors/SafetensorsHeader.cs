@@ -11,14 +11,14 @@ internal sealed class SafetensorsHeader
     /// <summary>The largest header accepted. The biggest real headers (LLMs with ~10^4 tensors) are a few MB.</summary>
     public const long MaxHeaderBytes = 100L * 1024 * 1024;
 
-    private SafetensorsHeader(IReadOnlyList<Entry> entries, IReadOnlyDictionary<string, string> metadata)
+    private SafetensorsHeader(IReadOnlyList<SafetensorsEntry> entries, IReadOnlyDictionary<string, string> metadata)
     {
         Entries = entries;
         Metadata = metadata;
     }
 
     /// <summary>The tensors, in the header's order.</summary>
-    public IReadOnlyList<Entry> Entries { get; }
+    public IReadOnlyList<SafetensorsEntry> Entries { get; }
 
     /// <summary>The <c>__metadata__</c> strings (empty when absent).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -46,7 +46,7 @@ internal sealed class SafetensorsHeader
                 throw new SafetensorsFormatException(path, $"the header must be a JSON object, found {document.RootElement.ValueKind}.");
             }
 
-            var entries = new List<Entry>();
+            var entries = new List<SafetensorsEntry>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
@@ -62,7 +62,7 @@ internal sealed class SafetensorsHeader
                 }
                 else
                 {
-                    entries.Add(ReadEntry(property.Name, property.Value, dataLength, path));
+                    entries.Add(ReadSafetensorsEntry(property.Name, property.Value, dataLength, path));
                 }
             }
 
@@ -89,7 +89,7 @@ internal sealed class SafetensorsHeader
         }
     }
 
-    private static Entry ReadEntry(string name, JsonElement value, long dataLength, string path)
+    private static SafetensorsEntry ReadSafetensorsEntry(string name, JsonElement value, long dataLength, string path)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
@@ -135,7 +135,7 @@ internal sealed class SafetensorsHeader
             throw new SafetensorsFormatException(path, $"tensor '{name}' is {dtypeName} of shape [{string.Join(", ", shape)}] ({bytes} bytes) but data_offsets [{begin}, {end}] span {end - begin} bytes.");
         }
 
-        return new Entry(new TensorInfo(name, dtype, shape, bytes), begin);
+        return new SafetensorsEntry(new TensorInfo(name, dtype, shape, bytes), begin);
     }
 
     private static long[] ReadLongs(string name, JsonElement value, string field, string path)
@@ -162,7 +162,7 @@ internal sealed class SafetensorsHeader
 
     // The data area must be tiled exactly, in order, as the reference safetensors implementation requires:
     // overlapping ranges would alias tensors and gaps hide data nobody reads.
-    private static void CheckLayout(List<Entry> entries, long dataLength, string path)
+    private static void CheckLayout(List<SafetensorsEntry> entries, long dataLength, string path)
     {
         var ordered = entries.OrderBy(e => e.Begin).ThenBy(e => e.Info.ByteLength).ToArray();
         long expected = 0;
@@ -185,14 +185,5 @@ internal sealed class SafetensorsHeader
         {
             throw new SafetensorsFormatException(path, $"the tensors cover {expected} bytes of the {dataLength}-byte data area; the file has trailing bytes nobody describes.");
         }
-    }
-
-    /// <summary>One tensor of the header.</summary>
-    /// <param name="Info">Its dtype, shape and size.</param>
-    /// <param name="Begin">Its first byte, relative to the start of the data area.</param>
-    public sealed record Entry(TensorInfo Info, long Begin)
-    {
-        /// <summary>One past its last byte, relative to the start of the data area.</summary>
-        public long End => Begin + Info.ByteLength;
     }
 }

@@ -14,7 +14,9 @@ public static class KeyManifest
     public static IReadOnlyDictionary<string, long[]> Read(string path)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.EnumerateObject().ToDictionary(
+        // The text encoder's manifest nests the keys under "tensors" beside its counts; the others are flat.
+        var tensors = doc.RootElement.TryGetProperty("tensors", out var nested) ? nested : doc.RootElement;
+        return tensors.EnumerateObject().ToDictionary(
             p => p.Name,
             p => p.Value.EnumerateArray().Select(d => d.GetInt64()).ToArray(),
             StringComparer.Ordinal);
@@ -37,10 +39,13 @@ public static class KeyManifest
     }
 
     /// <summary>Asserts the module's state dict has exactly the manifest's keys and shapes.</summary>
-    public static void AssertMatches(torch.nn.Module module, string manifestPath)
+    public static void AssertMatches(torch.nn.Module module, string manifestPath) =>
+        AssertMatches(module, Read(manifestPath), Path.GetFileName(Path.GetDirectoryName(manifestPath))!);
+
+    public static void AssertMatches(torch.nn.Module module, IReadOnlyDictionary<string, long[]> expected, string label)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var expected = Read(manifestPath);
+        ArgumentNullException.ThrowIfNull(expected);
         var actual = module.state_dict().ToDictionary(p => p.Key, p => p.Value.shape, StringComparer.Ordinal);
         var missing = expected.Keys.Except(actual.Keys).Order(StringComparer.Ordinal).ToArray();
         var extra = actual.Keys.Except(expected.Keys).Order(StringComparer.Ordinal).ToArray();
@@ -48,7 +53,7 @@ public static class KeyManifest
             .Where(k => !expected[k].SequenceEqual(actual[k]))
             .Select(k => $"{k}: expected {Format(expected[k])}, got {Format(actual[k])}")
             .ToArray();
-        TestContext.Out.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(manifestPath))}: {actual.Count} tensors, {expected.Count} in the manifest, {actual.Values.Sum(s => s.Aggregate(1L, (a, b) => a * b)):N0} parameters");
+        TestContext.Out.WriteLine($"{label}: {actual.Count} tensors, {expected.Count} in the manifest, {actual.Values.Sum(s => s.Aggregate(1L, (a, b) => a * b)):N0} parameters");
         Assert.Multiple(() =>
         {
             Assert.That(missing, Is.Empty, "keys in the checkpoint that the module lacks");

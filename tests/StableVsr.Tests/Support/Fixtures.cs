@@ -30,23 +30,9 @@ public static class Fixtures
             return System.IO.Path.GetFullPath(fromEnv);
         }
 
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "StableVsr.sln")))
-            {
-                var candidate = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, "..", "shared", "fixtures"));
-                if (Directory.Exists(candidate))
-                {
-                    return candidate;
-                }
-
-                throw new DirectoryNotFoundException($"Reference fixtures not found at '{candidate}'. Set STABLEVSR_FIXTURES to the fixture folder.");
-            }
-
-            dir = dir.Parent;
-        }
-
-        throw new DirectoryNotFoundException("Could not find the repository root (StableVsr.sln) above " + AppContext.BaseDirectory + "; set STABLEVSR_FIXTURES.");
+        var candidate = System.IO.Path.GetFullPath(System.IO.Path.Combine(RepositoryRoot.Path, "..", "shared", "fixtures"));
+        return Directory.Exists(candidate)
+            ? candidate
+            : throw new DirectoryNotFoundException($"Reference fixtures not found at '{candidate}'. Set STABLEVSR_FIXTURES to the fixture folder.");
     }
 }

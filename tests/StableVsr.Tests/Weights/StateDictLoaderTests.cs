@@ -189,6 +189,34 @@ public class StateDictLoaderTests
         }
     }
 
+    [Test]
+    public void RepeatedLoadsLeaveNoTensorsBehind()
+    {
+        using var safetensors = SafetensorsFile.Open(Support.Fixtures.Path("raft", "raft_large_random.safetensors"));
+        using var pth = StableVsr.Weights.Pickle.PickleCheckpoint.Open(Support.Fixtures.Path("raft", "raft_large_random.pth"));
+        using var sameType = new ShapeOnlyModule(safetensors.Tensors);
+        using var converted = new ShapeOnlyModule(safetensors.Tensors);
+        converted.to(torch.float64);
+        void LoadAll()
+        {
+            StateDictLoader.Load(sameType, safetensors);
+            StateDictLoader.Load(converted, safetensors);
+            StateDictLoader.Load(sameType, pth);
+            StateDictLoader.Load(converted, pth);
+        }
+
+        LoadAll();
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (var i = 0; i < 3; i++)
+        {
+            LoadAll();
+        }
+
+        var after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        TestContext.Out.WriteLine($"live tensors before {before}, after 3 x 4 loads {after}");
+        Assert.That(after, Is.EqualTo(before));
+    }
+
     private static TorchSharp.Modules.Sequential Net() => Sequential(("fc", Linear(2, 3)), ("norm", BatchNorm1d(3)));
 
     private static TorchSharp.Modules.Sequential AttentionNet() =>

@@ -1,0 +1,79 @@
+using StableVsr.Cli;
+using StableVsr.Cli.Commands;
+using StableVsr.Imaging;
+using StableVsr.Tests.Support;
+
+namespace StableVsr.Tests.Cli;
+
+/// <summary>The <c>stablevsr</c> command as a user runs it, in process.</summary>
+public class CommandLineTests
+{
+    private string root = string.Empty;
+
+    [SetUp]
+    public void CreateFolder()
+    {
+        root = Path.Combine(Path.GetTempPath(), "stablevsr-cli-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+    }
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(root, recursive: true);
+
+    [Test]
+    public async Task UpscaleWritesOneFramePerInputFileIncludingSequences()
+    {
+        var sequences = Path.Combine(root, "in");
+        foreach (var clip in new[] { "clip_a", "clip_b" })
+        {
+            var folder = Path.Combine(sequences, clip);
+            Directory.CreateDirectory(folder);
+            foreach (var i in new[] { 0, 1 })
+            {
+                File.Copy(Fixtures.Case($"pipeline_lr_{i}.png"), Path.Combine(folder, $"{i:D3}.png"));
+            }
+        }
+
+        var output = Path.Combine(root, "out");
+        var code = await StableVsrCommand.RunAsync(
+        [
+            "upscale", "--input", sequences, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
+            "--steps", "1", "--device", "cpu",
+        ]);
+
+        Assert.That(code, Is.EqualTo(ExitCodes.Ok));
+        foreach (var clip in new[] { "clip_a", "clip_b" })
+        {
+            var files = Directory.GetFiles(Path.Combine(output, clip)).Select(Path.GetFileName).Order().ToArray();
+            Assert.That(files, Is.EqualTo(new[] { "000.png", "001.png" }));
+            var frame = ImageFolder.ReadFrame(Path.Combine(output, clip, "001.png"));
+            Assert.That((frame.Width, frame.Height), Is.EqualTo((160, 128)));
+        }
+    }
+
+    [Test]
+    public async Task UpscaleReportsBadInputWithItsExitCode()
+    {
+        Directory.CreateDirectory(Path.Combine(root, "empty"));
+        var code = await StableVsrCommand.RunAsync(
+            ["upscale", "--input", Path.Combine(root, "empty"), "--output", Path.Combine(root, "out"), "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--device", "cpu"]);
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
+
+        code = await StableVsrCommand.RunAsync(
+            ["upscale", "--input", Fixtures.Path("cases"), "--output", Path.Combine(root, "out"), "--model", Path.Combine(root, "no-model"), "--raft", TinyPipeline.RaftWeights, "--device", "cpu"]);
+        Assert.That(code, Is.EqualTo(ExitCodes.ModelError));
+        Assert.That(Directory.Exists(Path.Combine(root, "out")) ? Directory.GetFiles(Path.Combine(root, "out")) : [], Is.Empty);
+    }
+
+    [Test]
+    public async Task InspectChecksACheckpoint()
+    {
+        Assert.That(await StableVsrCommand.RunAsync(["inspect", TinyPipeline.ModelFolder, "--summary"]), Is.EqualTo(ExitCodes.Ok));
+
+        var broken = Path.Combine(root, "broken.safetensors");
+        var bytes = File.ReadAllBytes(Fixtures.Case("ddim.safetensors"));
+        File.WriteAllBytes(broken, bytes[..(bytes.Length / 2)]);
+        Assert.That(await StableVsrCommand.RunAsync(["inspect", broken]), Is.EqualTo(ExitCodes.ModelError));
+        Assert.That(await StableVsrCommand.RunAsync(["inspect", Path.Combine(root, "missing")]), Is.EqualTo(ExitCodes.ModelError));
+    }
+}
