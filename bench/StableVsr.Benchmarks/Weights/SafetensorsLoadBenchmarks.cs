@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using StableVsr.Benchmarks.Infrastructure;
 using StableVsr.Weights;
 using StableVsr.Weights.Safetensors;
 using TorchSharp;
@@ -44,14 +45,14 @@ public class SafetensorsLoadBenchmarks
         GC.Collect();
         GC.WaitForPendingFinalizers();
         ProcessMemory.ResetPeak();
-        residentBefore = ProcessMemory.Resident();
+        residentBefore = ProcessMemory.ResidentBytes ?? 0;
     }
 
     /// <summary>Records the peak of the load just measured.</summary>
     [IterationCleanup]
     public void IterationCleanup()
     {
-        var peak = ProcessMemory.Peak();
+        var peak = ProcessMemory.PeakResidentBytes ?? 0;
         PeakRssColumn.Record(CurrentMethod, peak - residentBefore, peak);
     }
 
