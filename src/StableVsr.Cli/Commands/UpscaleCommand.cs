@@ -22,13 +22,17 @@ public static class UpscaleCommand
         var seed = new Option<long>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => UpscaleOptions.Default.Seed };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => UpscaleOptions.Default.Device };
         var scheduler = new Option<SchedulerKind>("--scheduler") { Description = "ddpm (StableVSR's) or ddim.", DefaultValueFactory = _ => SchedulerKind.Ddpm };
-        var half = new Option<bool>("--half") { Description = "Run UNet and ControlNet in float16 (CUDA only); the VAE stays float32." };
+        var precision = new Option<DenoiserPrecision>("--precision") { Description = "UNet and ControlNet precision: float32 (exact), float16 (CUDA only) or bfloat16; the VAE stays float32.", DefaultValueFactory = _ => DenoiserPrecision.Float32 };
+        var halfFlows = new Option<bool>("--half-flows") { Description = "Keep optical flows in float16 (halves the largest per-frame state)." };
+        var stateDevice = new Option<string?>("--state-device") { Description = "Where per-frame state lives (e.g. cpu to keep GPU memory flat in clip length); default: the compute device." };
+        var vaeTile = new Option<int?>("--vae-tile") { Description = "Decode in overlapping tiles of this many latent pixels (approximate; for frames too large to decode whole)." };
+        var clipBatch = new Option<int>("--clip-batch") { Description = "Clips of one size sampled together when the input holds several clips.", DefaultValueFactory = _ => UpscaleOptions.Default.ClipBatchSize };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log loading and timing details." };
 
         var command = new Command("upscale", "Upscale a clip (or a folder of clips) 4x with StableVSR.")
         {
-            input, output, model, raft, steps, seed, device, scheduler, half, threads, verbose,
+            input, output, model, raft, steps, seed, device, scheduler, precision, halfFlows, stateDevice, vaeTile, clipBatch, threads, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -38,7 +42,16 @@ public static class UpscaleCommand
                 Seed = result.GetValue(seed),
                 Device = result.GetValue(device)!,
                 Scheduler = result.GetValue(scheduler),
-                Precision = result.GetValue(half) ? PrecisionPolicy.HalfOnGpu : PrecisionPolicy.Float32,
+                Precision = result.GetValue(precision) switch
+                {
+                    DenoiserPrecision.Float16 => PrecisionPolicy.HalfOnGpu,
+                    DenoiserPrecision.BFloat16 => PrecisionPolicy.BFloat16Denoiser,
+                    _ => PrecisionPolicy.Float32,
+                },
+                HalfPrecisionFlows = result.GetValue(halfFlows),
+                StateDevice = result.GetValue(stateDevice),
+                VaeTileSize = result.GetValue(vaeTile),
+                ClipBatchSize = result.GetValue(clipBatch),
                 CpuThreads = result.GetValue(threads),
             };
             var source = new PipelineSource(result.GetValue(model)!, result.GetValue(raft));
@@ -57,12 +70,37 @@ public static class UpscaleCommand
             var clips = FindClips(input.FullName, output.FullName);
             Console.Error.WriteLine($"Loading {source.Model} ...");
             using var pipeline = await StableVsrPipeline.LoadAsync(source, options, loggerFactory, downloadProgress: new ConsoleDownloadProgress(Console.Error), cancellationToken: cancellationToken).ConfigureAwait(false);
-            foreach (var (clipInput, clipOutput) in clips)
+            if (clips.Count == 1)
             {
-                var name = Path.GetFileName(clipInput);
-                var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, name);
+                var (clipInput, clipOutput) = clips[0];
+                var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, Path.GetFileName(clipInput));
                 var written = await pipeline.UpscaleFolderAsync(clipInput, clipOutput, bar, cancellationToken).ConfigureAwait(false);
-                Console.Error.WriteLine($"{name}: wrote {written.Count} frame(s) to {clipOutput}");
+                Console.Error.WriteLine($"wrote {written.Count} frame(s) to {clipOutput}");
+                return ExitCodes.Ok;
+            }
+
+            // Several clips: read a batch of them, sample clips of one size together, write each clip's frames.
+            foreach (var batch in clips.Chunk(options.ClipBatchSize))
+            {
+                var frames = new List<IReadOnlyList<VideoFrame>>();
+                foreach (var (clipInput, _) in batch)
+                {
+                    frames.Add(await ReadClipAsync(clipInput, cancellationToken).ConfigureAwait(false));
+                }
+
+                var label = string.Join(", ", batch.Select(c => Path.GetFileName(c.Input)));
+                var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, label);
+                var upscaled = await pipeline.UpscaleClipsAsync(frames, bar, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    var writer = new ImageFolderWriter(batch[i].Output);
+                    foreach (var frame in upscaled[i])
+                    {
+                        await writer.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    Console.Error.WriteLine($"{Path.GetFileName(batch[i].Input)}: wrote {upscaled[i].Count} frame(s) to {batch[i].Output}");
+                }
             }
 
             return ExitCodes.Ok;
@@ -71,6 +109,21 @@ public static class UpscaleCommand
         {
             return CommandFailures.Report(e);
         }
+        catch (OperationCanceledException e)
+        {
+            return CommandFailures.Report(new UpscaleCanceledException("Cancelled while writing; every file written is complete.", e));
+        }
+    }
+
+    private static async Task<IReadOnlyList<VideoFrame>> ReadClipAsync(string folder, CancellationToken cancellationToken)
+    {
+        var frames = new List<VideoFrame>();
+        await foreach (var frame in ImageFolder.ReadFramesAsync(folder, cancellationToken).ConfigureAwait(false))
+        {
+            frames.Add(frame);
+        }
+
+        return frames;
     }
 
     /// <summary>

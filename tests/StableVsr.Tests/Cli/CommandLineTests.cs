@@ -38,7 +38,7 @@ public class CommandLineTests
         var code = await StableVsrCommand.RunAsync(
         [
             "upscale", "--input", sequences, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-            "--steps", "1", "--device", "cpu",
+            "--steps", "1", "--device", "cpu", "--precision", "bfloat16", "--half-flows", "--clip-batch", "2",
         ]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.Ok));
