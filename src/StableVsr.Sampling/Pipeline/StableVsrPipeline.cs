@@ -90,30 +90,17 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         ArgumentNullException.ThrowIfNull(frames);
         ObjectDisposedException.ThrowIf(disposed, this);
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<VideoFrame> upscaled;
+        IReadOnlyList<VideoFrame> input;
         try
         {
-            var input = await ReadClipAsync(frames, progress, clock, cancellationToken).ConfigureAwait(false);
-            await runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                upscaled = await Task.Factory.StartNew(
-                    () => UpscaleFrames(input, progress, clock, cancellationToken),
-                    cancellationToken,
-                    TaskCreationOptions.LongRunning,
-                    TaskScheduler.Default).ConfigureAwait(false);
-            }
-            finally
-            {
-                runLock.Release();
-            }
+            input = await ReadClipAsync(frames, progress, clock, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException e)
         {
-            LogCancelled(logger, clock.Elapsed.TotalSeconds);
-            throw new UpscaleCanceledException("Upscaling was cancelled; no frame was produced.", e);
+            throw Cancelled(e, clock);
         }
 
+        var upscaled = await RunExclusiveAsync(() => UpscaleFrames(input, progress, clock, cancellationToken), clock, cancellationToken).ConfigureAwait(false);
         foreach (var frame in upscaled)
         {
             yield return frame;
@@ -162,29 +149,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         }
 
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<IReadOnlyList<VideoFrame>> upscaled;
-        try
-        {
-            await runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                upscaled = await Task.Factory.StartNew(
-                    () => UpscaleClipFrames(clips, progress, clock, cancellationToken),
-                    cancellationToken,
-                    TaskCreationOptions.LongRunning,
-                    TaskScheduler.Default).ConfigureAwait(false);
-            }
-            finally
-            {
-                runLock.Release();
-            }
-        }
-        catch (OperationCanceledException e)
-        {
-            LogCancelled(logger, clock.Elapsed.TotalSeconds);
-            throw new UpscaleCanceledException("Upscaling was cancelled; no frame was produced.", e);
-        }
-
+        var upscaled = await RunExclusiveAsync(() => UpscaleClipFrames(clips, progress, clock, cancellationToken), clock, cancellationToken).ConfigureAwait(false);
         progress?.Report(new UpscaleProgress(UpscalePhase.Completed, -1, upscaled.Sum(c => c.Count), 0, Options.Steps, clock.Elapsed, 1) { ClipCount = clips.Count });
         return upscaled;
     }
@@ -408,6 +373,36 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         }
 
         return input;
+    }
+
+    /// <summary>
+    /// Runs heavy work on a dedicated thread (TorchSharp's dispose scopes and grad mode are per thread), one run per
+    /// pipeline at a time, and reports cancellation as <see cref="UpscaleCanceledException"/>.
+    /// </summary>
+    private async Task<T> RunExclusiveAsync<T>(Func<T> work, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            finally
+            {
+                runLock.Release();
+            }
+        }
+        catch (OperationCanceledException e)
+        {
+            throw Cancelled(e, clock);
+        }
+    }
+
+    private UpscaleCanceledException Cancelled(OperationCanceledException e, Stopwatch clock)
+    {
+        LogCancelled(logger, clock.Elapsed.TotalSeconds);
+        return new UpscaleCanceledException("Upscaling was cancelled; no frame was produced.", e);
     }
 
     private static string Named(VideoFrame frame) => frame.Name is null ? string.Empty : $" ('{frame.Name}')";
