@@ -150,13 +150,13 @@ public sealed record ControlNetConfig
             throw new ConfigException($"Config '{Source}': 'down_block_types' is empty; a ControlNet needs at least one block.", Source, "down_block_types");
         }
 
-        CheckCount("block_out_channels", BlockOutChannels.Count, blocks);
-        CheckCount("only_cross_attention", OnlyCrossAttention.Count, blocks);
-        CheckCount("transformer_layers_per_block", TransformerLayersPerBlock.Count, blocks);
-        CheckCount("attention_head_dim", AttentionHeadDim.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "block_out_channels", BlockOutChannels.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "only_cross_attention", OnlyCrossAttention.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "transformer_layers_per_block", TransformerLayersPerBlock.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "attention_head_dim", AttentionHeadDim.Count, blocks);
         if (NumAttentionHeads is not null)
         {
-            CheckCount("num_attention_heads", NumAttentionHeads.Count, blocks);
+            ModelConfigChecks.CheckPerBlockCount(Source, "num_attention_heads", NumAttentionHeads.Count, blocks);
         }
 
         ModelConfigChecks.CheckChannels(Source, BlockOutChannels, NormNumGroups, HeadsPerBlock);
@@ -174,18 +174,7 @@ public sealed record ControlNetConfig
             ModelConfigChecks.CheckPositive(Source, "conditioning_embedding_out_channels", channels);
         }
 
-        if (NumClassEmbeds is <= 0)
-        {
-            throw new ConfigException($"Config '{Source}': 'num_class_embeds' is {NumClassEmbeds}; it must be positive or null.", Source, "num_class_embeds");
-        }
-    }
-
-    private void CheckCount(string key, int count, int blocks)
-    {
-        if (count != blocks)
-        {
-            throw new ConfigException($"Config '{Source}': '{key}' has {count} values; expected one per block of 'down_block_types' ({blocks}).", Source, key);
-        }
+        ModelConfigChecks.CheckClassEmbeds(Source, NumClassEmbeds);
     }
 
     private static void RefuseUnimplemented(ConfigDocument doc)

@@ -48,4 +48,22 @@ internal static class ModelConfigChecks
             throw new UnsupportedConfigException(key, value, source, "Only odd kernel sizes keep the sample size; even ones are not implemented.");
         }
     }
+
+    /// <summary>Refuses a per-block list whose length is not the number of blocks in 'down_block_types'.</summary>
+    public static void CheckPerBlockCount(string? source, string key, int count, int blocks)
+    {
+        if (count != blocks)
+        {
+            throw new ConfigException($"Config '{source}': '{key}' has {count} values; expected one per block of 'down_block_types' ({blocks}).", source, key);
+        }
+    }
+
+    /// <summary>Refuses a class-embedding count that is set but not positive.</summary>
+    public static void CheckClassEmbeds(string? source, int? numClassEmbeds)
+    {
+        if (numClassEmbeds is <= 0)
+        {
+            throw new ConfigException($"Config '{source}': 'num_class_embeds' is {numClassEmbeds}; it must be positive or null.", source, "num_class_embeds");
+        }
+    }
 }

@@ -157,13 +157,13 @@ public sealed record UNet2DConditionConfig
             throw new ConfigException($"Config '{Source}': 'down_block_types' is empty; a UNet needs at least one block.", Source, "down_block_types");
         }
 
-        CheckCount("up_block_types", UpBlockTypes.Count, blocks);
-        CheckCount("block_out_channels", BlockOutChannels.Count, blocks);
-        CheckCount("only_cross_attention", OnlyCrossAttention.Count, blocks);
-        CheckCount("layers_per_block", LayersPerBlock.Count, blocks);
-        CheckCount("cross_attention_dim", CrossAttentionDim.Count, blocks);
-        CheckCount("transformer_layers_per_block", TransformerLayersPerBlock.Count, blocks);
-        CheckCount("attention_head_dim", AttentionHeadDim.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "up_block_types", UpBlockTypes.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "block_out_channels", BlockOutChannels.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "only_cross_attention", OnlyCrossAttention.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "layers_per_block", LayersPerBlock.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "cross_attention_dim", CrossAttentionDim.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "transformer_layers_per_block", TransformerLayersPerBlock.Count, blocks);
+        ModelConfigChecks.CheckPerBlockCount(Source, "attention_head_dim", AttentionHeadDim.Count, blocks);
         if (CrossAttentionDim.Distinct().Count() > 1)
         {
             throw new UnsupportedConfigException(
@@ -178,18 +178,7 @@ public sealed record UNet2DConditionConfig
         ModelConfigChecks.CheckPositive(Source, "out_channels", OutChannels);
         ModelConfigChecks.CheckOddKernel(Source, "conv_in_kernel", ConvInKernel);
         ModelConfigChecks.CheckOddKernel(Source, "conv_out_kernel", ConvOutKernel);
-        if (NumClassEmbeds is <= 0)
-        {
-            throw new ConfigException($"Config '{Source}': 'num_class_embeds' is {NumClassEmbeds}; it must be positive or null.", Source, "num_class_embeds");
-        }
-    }
-
-    private void CheckCount(string key, int count, int blocks)
-    {
-        if (count != blocks)
-        {
-            throw new ConfigException($"Config '{Source}': '{key}' has {count} values; expected one per block of 'down_block_types' ({blocks}).", Source, key);
-        }
+        ModelConfigChecks.CheckClassEmbeds(Source, NumClassEmbeds);
     }
 
     private static void RefuseUnimplemented(ConfigDocument doc)
