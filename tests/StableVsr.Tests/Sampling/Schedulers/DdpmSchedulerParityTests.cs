@@ -55,21 +55,7 @@ public partial class DdpmSchedulerParityTests
         scheduler.SetTimesteps(steps);
         var timestep = long.Parse(match.Groups["t"].Value, System.Globalization.CultureInfo.InvariantCulture);
 
-        using var modelOutput = file.Load("model_output");
-        using var sample = file.Load("sample");
-        using var noise = file.Load("noise");
-        using var expectedPrev = file.Load(key);
-        using var expectedX0 = file.Load(key[..^"prev".Length] + "x0");
-        using var result = scheduler.Step(modelOutput, timestep, sample, noise);
-
-        var prevDiff = SchedulerFixture.MaxAbsDiff(result.PrevSample, expectedPrev);
-        var x0Diff = SchedulerFixture.MaxAbsDiff(result.PredOriginalSample, expectedX0);
-        TestContext.Out.WriteLine($"{key}: max |diff| prev {prevDiff:E2}, x0 {x0Diff:E2}");
-        Assert.Multiple(() =>
-        {
-            Assert.That(prevDiff, Is.LessThanOrEqualTo(Tolerance), "prev_sample");
-            Assert.That(x0Diff, Is.LessThanOrEqualTo(Tolerance), "pred_original_sample");
-        });
+        SchedulerFixture.AssertStepMatches(file, key, scheduler, timestep, Tolerance);
     }
 
     [GeneratedRegex(@"^timesteps_(?<spacing>[a-z]+)_(?<steps>\d+)$")]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using StableVsr.Sampling.Schedulers;
 using StableVsr.Tests.Support;
 using StableVsr.Weights.Configs;
 using StableVsr.Weights.Safetensors;
@@ -37,5 +38,29 @@ internal static class SchedulerFixture
         Assert.That(actual.shape, Is.EqualTo(expected.shape), "shape");
         using var diff = (actual - expected).abs().max();
         return diff.item<float>();
+    }
+
+    /// <summary>
+    /// Steps <paramref name="scheduler"/> from the fixture's <c>model_output</c>, <c>sample</c> and <c>noise</c> at
+    /// <paramref name="timestep"/> and compares prev_sample with the case <paramref name="prevKey"/> and
+    /// pred_original_sample with its <c>_x0</c> twin, both within <paramref name="tolerance"/>.
+    /// </summary>
+    public static void AssertStepMatches(SafetensorsFile file, string prevKey, INoiseScheduler scheduler, long timestep, double tolerance)
+    {
+        using var modelOutput = file.Load("model_output");
+        using var sample = file.Load("sample");
+        using var noise = file.Load("noise");
+        using var expectedPrev = file.Load(prevKey);
+        using var expectedX0 = file.Load(prevKey[..^"prev".Length] + "x0");
+        using var result = scheduler.Step(modelOutput, timestep, sample, noise);
+
+        var prevDiff = MaxAbsDiff(result.PrevSample, expectedPrev);
+        var x0Diff = MaxAbsDiff(result.PredOriginalSample, expectedX0);
+        TestContext.Out.WriteLine($"{prevKey}: max |diff| prev {prevDiff:E2}, x0 {x0Diff:E2}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(prevDiff, Is.LessThanOrEqualTo(tolerance), "prev_sample");
+            Assert.That(x0Diff, Is.LessThanOrEqualTo(tolerance), "pred_original_sample");
+        });
     }
 }
