@@ -19,9 +19,8 @@ namespace StableVsr.Benchmarks.Models;
 /// 15.1 s, ControlNet 6.4 s, VAE decode 5.5 s, RAFT 0.35 s.
 /// </summary>
 [Config(typeof(HeavyInProcessConfig))]
-public class FullSizeModelBenchmarks
+public class FullSizeModelBenchmarks : MeasuredBenchmark
 {
-    private readonly List<IDisposable> owned = [];
     private UNet2DConditionModel? unet;
     private ControlNetModel? controlNet;
     private AutoencoderKL? vae;
@@ -127,40 +126,22 @@ public class FullSizeModelBenchmarks
         BenchmarkBackend.Synchronize(device);
     }
 
-    [IterationSetup]
-    public void BeginIteration() => CpuTimeRecorder.BeginIteration();
-
-    [IterationCleanup]
-    public void EndIteration() => CpuTimeRecorder.EndIteration(Key);
-
     [GlobalCleanup]
     public void CleanUp()
     {
-        PeakMemoryRecorder.End(Key);
-        foreach (var item in owned)
-        {
-            item.Dispose();
-        }
-
-        owned.Clear();
+        ReleaseOwned();
         (unet, controlNet, vae, raft) = (null, null, null, null);
     }
 
-    private string Key => PeakMemoryRecorder.Key(nameof(FullSizeModelBenchmarks), method, [(nameof(Backend), Backend), (nameof(LowResolution), LowResolution)]);
+    /// <inheritdoc />
+    protected override string Key => PeakMemoryRecorder.Key(nameof(FullSizeModelBenchmarks), method, [(nameof(Backend), Backend), (nameof(LowResolution), LowResolution)]);
 
     private T Place<T>(T model)
         where T : nn.Module
     {
-        owned.Add(model);
+        Own(model);
         model.to(BenchmarkBackend.TypeOf(Backend)).to(device).eval();
         return model;
-    }
-
-    private T Own<T>(T item)
-        where T : IDisposable
-    {
-        owned.Add(item);
-        return item;
     }
 
     private void Begin(string benchmark)

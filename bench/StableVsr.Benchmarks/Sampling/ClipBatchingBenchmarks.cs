@@ -15,11 +15,10 @@ namespace StableVsr.Benchmarks.Sampling;
 /// RAFT runs per clip either way, and batching changes only the sampling.
 /// </summary>
 [Config(typeof(HeavyInProcessConfig))]
-public class ClipBatchingBenchmarks
+public class ClipBatchingBenchmarks : MeasuredBenchmark
 {
     private const int Clips = 4;
     private const int FramesPerClip = 3;
-    private readonly List<IDisposable> owned = [];
     private StableVsrModels models = null!;
     private SamplingClip[] clips = null!;
     private Tensor embeds = null!;
@@ -37,7 +36,8 @@ public class ClipBatchingBenchmarks
     /// <summary>float32 backends (see <see cref="BenchmarkBackend.Float32"/>).</summary>
     public static IEnumerable<string> Backends() => BenchmarkBackend.Float32();
 
-    private string Key => PeakMemoryRecorder.Key(nameof(ClipBatchingBenchmarks), nameof(SampleClips), [(nameof(ClipsPerCall), ClipsPerCall), (nameof(Backend), Backend)]);
+    /// <inheritdoc />
+    protected override string Key => PeakMemoryRecorder.Key(nameof(ClipBatchingBenchmarks), nameof(SampleClips), [(nameof(ClipsPerCall), ClipsPerCall), (nameof(Backend), Backend)]);
 
     [GlobalSetup]
     public void SetUp()
@@ -58,12 +58,6 @@ public class ClipBatchingBenchmarks
         }).ToArray();
     }
 
-    [IterationSetup]
-    public void BeginIteration() => CpuTimeRecorder.BeginIteration();
-
-    [IterationCleanup]
-    public void EndIteration() => CpuTimeRecorder.EndIteration(Key);
-
     [Benchmark(Description = "Sample 4 clips x 3 frames, tiny model, LR 32x32, 4 steps")]
     public void SampleClips()
     {
@@ -83,20 +77,7 @@ public class ClipBatchingBenchmarks
     [GlobalCleanup]
     public void CleanUp()
     {
-        PeakMemoryRecorder.End(Key);
-        for (var i = owned.Count - 1; i >= 0; i--)
-        {
-            owned[i].Dispose();
-        }
-
-        owned.Clear();
+        ReleaseOwned();
         models.Dispose();
-    }
-
-    private T Own<T>(T item)
-        where T : IDisposable
-    {
-        owned.Add(item);
-        return item;
     }
 }

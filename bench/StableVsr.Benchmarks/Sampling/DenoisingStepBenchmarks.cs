@@ -20,10 +20,9 @@ namespace StableVsr.Benchmarks.Sampling;
 /// 32x32 is 0.8 x 27 s = 21.6 s (the Python original: UNet 15.1 s + ControlNet 6.4 s + VAE decode 5.5 s, 2 threads).
 /// </summary>
 [Config(typeof(HeavyInProcessConfig))]
-public class DenoisingStepBenchmarks
+public class DenoisingStepBenchmarks : MeasuredBenchmark
 {
     private const int Steps = 50;
-    private readonly List<IDisposable> owned = [];
     private GuidedDenoiser denoiser = null!;
     private INoiseScheduler scheduler = null!;
     private Device device = CPU;
@@ -49,7 +48,8 @@ public class DenoisingStepBenchmarks
     /// <summary>The frame sizes measured (see <see cref="BenchmarkBackend.Sizes"/>).</summary>
     public static IEnumerable<string> Sizes() => BenchmarkBackend.Sizes();
 
-    private string Key => PeakMemoryRecorder.Key(nameof(DenoisingStepBenchmarks), nameof(DenoiseFrame), [(nameof(Backend), Backend), (nameof(LowResolution), LowResolution)]);
+    /// <inheritdoc />
+    protected override string Key => PeakMemoryRecorder.Key(nameof(DenoisingStepBenchmarks), nameof(DenoiseFrame), [(nameof(Backend), Backend), (nameof(LowResolution), LowResolution)]);
 
     [GlobalSetup]
     public void SetUp()
@@ -81,12 +81,6 @@ public class DenoisingStepBenchmarks
         variance = Input(randn([1, 4, height, width], generator: generator));
     }
 
-    [IterationSetup]
-    public void BeginIteration() => CpuTimeRecorder.BeginIteration();
-
-    [IterationCleanup]
-    public void EndIteration() => CpuTimeRecorder.EndIteration(Key);
-
     [Benchmark(Description = "Denoising step of one frame (VAE decode + warp + ControlNet + UNet + DDPM)")]
     public void DenoiseFrame()
     {
@@ -105,19 +99,6 @@ public class DenoisingStepBenchmarks
     [GlobalCleanup]
     public void CleanUp()
     {
-        PeakMemoryRecorder.End(Key);
-        for (var i = owned.Count - 1; i >= 0; i--)
-        {
-            owned[i].Dispose();
-        }
-
-        owned.Clear();
-    }
-
-    private T Own<T>(T item)
-        where T : IDisposable
-    {
-        owned.Add(item);
-        return item;
+        ReleaseOwned();
     }
 }

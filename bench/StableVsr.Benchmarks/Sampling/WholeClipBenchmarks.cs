@@ -15,7 +15,7 @@ namespace StableVsr.Benchmarks.Sampling;
 /// which on a GPU keeps device memory flat in clip length (on the CPU both settings are the same memory).
 /// </summary>
 [Config(typeof(HeavyInProcessConfig))]
-public class WholeClipBenchmarks
+public class WholeClipBenchmarks : MeasuredBenchmark
 {
     private StableVsrPipeline pipeline = null!;
     private Tensor frames = null!;
@@ -42,7 +42,8 @@ public class WholeClipBenchmarks
     /// <summary>Both placements where a GPU is present; on the CPU they coincide, so only the default.</summary>
     public static IEnumerable<bool> HostStates() => cuda.is_available() ? [false, true] : [false];
 
-    private string Key => PeakMemoryRecorder.Key(nameof(WholeClipBenchmarks), nameof(UpscaleClip), [(nameof(Frames), Frames), (nameof(Backend), Backend), (nameof(HostState), HostState), (nameof(HalfFlows), HalfFlows)]);
+    /// <inheritdoc />
+    protected override string Key => PeakMemoryRecorder.Key(nameof(WholeClipBenchmarks), nameof(UpscaleClip), [(nameof(Frames), Frames), (nameof(Backend), Backend), (nameof(HostState), HostState), (nameof(HalfFlows), HalfFlows)]);
 
     [GlobalSetup]
     public void SetUp()
@@ -50,15 +51,9 @@ public class WholeClipBenchmarks
         PeakMemoryRecorder.Begin();
         var device = BenchmarkBackend.DeviceOf(Backend).type == DeviceType.CUDA ? "cuda" : "cpu";
         var options = UpscaleOptions.Default with { Steps = 2, Device = device, StateDevice = HostState ? "cpu" : null, HalfPrecisionFlows = HalfFlows };
-        pipeline = StableVsrPipeline.LoadAsync(new PipelineSource(Fixtures.Path("tiny-stablevsr"), Fixtures.Path("raft", "raft_large_random.pth")), options).GetAwaiter().GetResult();
-        frames = rand([Frames, 3, 32, 32], generator: new Generator(17)).mul(2).sub(1).DetachFromDisposeScope();
+        pipeline = Own(StableVsrPipeline.LoadAsync(new PipelineSource(Fixtures.Path("tiny-stablevsr"), Fixtures.Path("raft", "raft_large_random.pth")), options).GetAwaiter().GetResult());
+        frames = Own(rand([Frames, 3, 32, 32], generator: Own(new Generator(17))).mul(2).sub(1).DetachFromDisposeScope());
     }
-
-    [IterationSetup]
-    public void BeginIteration() => CpuTimeRecorder.BeginIteration();
-
-    [IterationCleanup]
-    public void EndIteration() => CpuTimeRecorder.EndIteration(Key);
 
     [Benchmark(Description = "Whole clip, tiny model, LR 32x32, 2 steps")]
     public void UpscaleClip() => pipeline.Upscale(frames).Dispose();
@@ -66,8 +61,6 @@ public class WholeClipBenchmarks
     [GlobalCleanup]
     public void CleanUp()
     {
-        PeakMemoryRecorder.End(Key);
-        frames.Dispose();
-        pipeline.Dispose();
+        ReleaseOwned();
     }
 }
