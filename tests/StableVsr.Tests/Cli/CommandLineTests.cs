@@ -8,17 +8,18 @@ namespace StableVsr.Tests.Cli;
 /// <summary>The <c>stablevsr</c> command as a user runs it, in process.</summary>
 public class CommandLineTests
 {
+    private TempFolder temp = null!;
     private string root = string.Empty;
 
     [SetUp]
     public void CreateFolder()
     {
-        root = Path.Combine(Path.GetTempPath(), "stablevsr-cli-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
+        temp = new TempFolder();
+        root = temp.Path;
     }
 
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(root, recursive: true);
+    public void DeleteFolder() => temp.Dispose();
 
     [Test]
     public async Task UpscaleWritesOneFramePerInputFileIncludingSequences()

@@ -1,22 +1,24 @@
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp;
 using StableVsr.Imaging;
+using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.Imaging;
 
 public class ImageFolderTests
 {
+    private TempFolder temp = null!;
     private string folder = string.Empty;
 
     [SetUp]
     public void CreateFolder()
     {
-        folder = Path.Combine(Path.GetTempPath(), "stablevsr-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        temp = new TempFolder();
+        folder = temp.Path;
     }
 
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(folder, recursive: true);
+    public void DeleteFolder() => temp.Dispose();
 
     private static VideoFrame Frame(int width, int height, int seed, int index, string? name = null)
     {

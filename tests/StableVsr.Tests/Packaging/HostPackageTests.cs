@@ -14,73 +14,64 @@ public class HostPackageTests
     [Test]
     public void AHostAppBuildsAndRunsAgainstThePackedPackage()
     {
-        var work = Path.Combine(Path.GetTempPath(), "stablevsr-pack", Guid.NewGuid().ToString("N"));
-        try
+        using var temp = new TempFolder();
+        var work = temp.Path;
+        var sources = Path.Combine(work, "repo");
+        CopySources(RepositoryRoot.Path, sources);
+        var feed = Path.Combine(work, "feed");
+        var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var pack = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", "src/StableVsr/StableVsr.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
+        Assert.That(pack.ExitCode, Is.Zero, pack.Output);
+        foreach (var project in new[] { "StableVsr.Core", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling" })
         {
-            var sources = Path.Combine(work, "repo");
-            CopySources(RepositoryRoot.Path, sources);
-            var feed = Path.Combine(work, "feed");
-            var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
-            var pack = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", "src/StableVsr/StableVsr.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
-            Assert.That(pack.ExitCode, Is.Zero, pack.Output);
-            foreach (var project in new[] { "StableVsr.Core", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling" })
-            {
-                var packed = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", $"src/{project}/{project}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}", "--no-build");
-                Assert.That(packed.ExitCode, Is.Zero, packed.Output);
-            }
-
-            Assert.That(Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName), Is.SupersetOf(new[]
-            {
-                $"StableVsr.{version}.nupkg", $"StableVsr.Core.{version}.nupkg", $"StableVsr.Weights.{version}.nupkg",
-                $"StableVsr.Models.{version}.nupkg", $"StableVsr.Sampling.{version}.nupkg",
-            }));
-
-            var host = Path.Combine(work, "host");
-            Directory.CreateDirectory(host);
-            File.WriteAllText(Path.Combine(host, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <add key="stablevsr-test-feed" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            File.WriteAllText(Path.Combine(host, "Host.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="StableVsr" Version="{version}" />
-                    <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
-                  </ItemGroup>
-                </Project>
-                """);
-            File.WriteAllText(Path.Combine(host, "Program.cs"), """
-                using StableVsr;
-                using StableVsr.Sampling.Pipeline;
-
-                TorchBackend.EnsureAvailable();
-                var options = UpscaleOptions.Default with { Steps = 20, Device = "cpu" };
-                Func<Task<IVideoUpscaler>> load = async () => await StableVsrPipeline.LoadAsync(new PipelineSource(), options);
-                using var frames = FrameTensors.ToTensor(new VideoFrame(2, 1, new byte[6]));
-                Console.WriteLine($"host ok {frames.shape[1]} {load is not null}");
-                """);
-            var run = DotnetCli.Run(host, TimeSpan.FromMinutes(10), "run");
-            Assert.That(run.ExitCode, Is.Zero, run.Output);
-            Assert.That(run.Output, Does.Contain("host ok 3 True"));
+            var packed = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", $"src/{project}/{project}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}", "--no-build");
+            Assert.That(packed.ExitCode, Is.Zero, packed.Output);
         }
-        finally
+
+        Assert.That(Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName), Is.SupersetOf(new[]
         {
-            if (Directory.Exists(work))
-            {
-                Directory.Delete(work, recursive: true);
-            }
-        }
+            $"StableVsr.{version}.nupkg", $"StableVsr.Core.{version}.nupkg", $"StableVsr.Weights.{version}.nupkg",
+            $"StableVsr.Models.{version}.nupkg", $"StableVsr.Sampling.{version}.nupkg",
+        }));
+
+        var host = Path.Combine(work, "host");
+        Directory.CreateDirectory(host);
+        File.WriteAllText(Path.Combine(host, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="stablevsr-test-feed" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(host, "Host.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="StableVsr" Version="{version}" />
+                <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(host, "Program.cs"), """
+            using StableVsr;
+            using StableVsr.Sampling.Pipeline;
+
+            TorchBackend.EnsureAvailable();
+            var options = UpscaleOptions.Default with { Steps = 20, Device = "cpu" };
+            Func<Task<IVideoUpscaler>> load = async () => await StableVsrPipeline.LoadAsync(new PipelineSource(), options);
+            using var frames = FrameTensors.ToTensor(new VideoFrame(2, 1, new byte[6]));
+            Console.WriteLine($"host ok {frames.shape[1]} {load is not null}");
+            """);
+        var run = DotnetCli.Run(host, TimeSpan.FromMinutes(10), "run");
+        Assert.That(run.ExitCode, Is.Zero, run.Output);
+        Assert.That(run.Output, Does.Contain("host ok 3 True"));
     }
 
     private static void CopySources(string from, string to)

@@ -1,3 +1,4 @@
+using StableVsr.Tests.Support;
 using StableVsr.Weights.Configs;
 
 namespace StableVsr.Tests.Weights;

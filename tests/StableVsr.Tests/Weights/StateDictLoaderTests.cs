@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
-using StableVsr.Weights;
+using StableVsr.Tests.Support;
 using StableVsr.Weights.Safetensors;
+using StableVsr.Weights;
 using TorchSharp;
 using static TorchSharp.torch.nn;
 

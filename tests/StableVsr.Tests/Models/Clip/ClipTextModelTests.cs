@@ -113,7 +113,7 @@ public class ClipTextModelTests
     public void LoadsTheOlderPytorchModelBin()
     {
         using var scope = torch.NewDisposeScope();
-        using var folder = new StableVsr.Tests.Weights.TempFolder();
+        using var folder = new TempFolder();
         File.Copy(Fixtures.Path("text_encoder", "config.json"), folder.File("config.json"));
         using (var safetensors = SafetensorsFile.Open(Fixtures.Path("text_encoder", "model.safetensors")))
         {
@@ -143,7 +143,7 @@ public class ClipTextModelTests
     [Test]
     public void RefusesAFolderWithoutWeights()
     {
-        using var folder = new StableVsr.Tests.Weights.TempFolder();
+        using var folder = new TempFolder();
         File.Copy(Fixtures.Path("text_encoder", "config.json"), folder.File("config.json"));
         var e = Assert.Throws<ModelLoadException>(() => ClipTextModel.FromPretrained(folder.Path));
         Assert.That(e!.Message, Does.Contain("model.safetensors").And.Contain("pytorch_model.bin"));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using StableVsr.Models.Raft;
+using StableVsr.Tests.Support;
 using TorchSharp;
 using RaftModel = StableVsr.Models.Raft.Raft;
 
@@ -75,7 +76,7 @@ public class RaftInputTests
     [Test]
     public void RefusesWeightsOfAnUnknownKind()
     {
-        using var folder = new StableVsr.Tests.Weights.TempFolder();
+        using var folder = new TempFolder();
         File.WriteAllText(folder.File("raft.onnx"), "not a checkpoint");
         var e = Assert.Throws<ModelLoadException>(() => RaftModel.FromFile(folder.File("raft.onnx")));
         Assert.That(e!.Message, Does.Contain(".onnx").And.Contain(".pth"));

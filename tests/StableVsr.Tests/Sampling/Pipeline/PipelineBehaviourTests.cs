@@ -90,35 +90,28 @@ public class PipelineBehaviourTests
     [Test]
     public void CancellationStopsWithinAStepAndLeavesNoFile()
     {
-        var root = Path.Combine(Path.GetTempPath(), "stablevsr-tests", Guid.NewGuid().ToString("N"));
-        var input = Path.Combine(root, "in");
-        var output = Path.Combine(root, "out");
-        try
+        using var root = new TempFolder();
+        var input = root.File("in");
+        var output = root.File("out");
+        var writer = new ImageFolderWriter(input);
+        foreach (var frame in Clip(3, 32, 32, 6))
         {
-            var writer = new ImageFolderWriter(input);
-            foreach (var frame in Clip(3, 32, 32, 6))
-            {
-                writer.WriteAsync(frame).GetAwaiter().GetResult();
-            }
+            writer.WriteAsync(frame).GetAwaiter().GetResult();
+        }
 
-            using var cts = new CancellationTokenSource();
-            var denoisingReports = 0;
-            var progress = new SynchronousProgress(p =>
-            {
-                if (p.Phase == UpscalePhase.Denoising && ++denoisingReports == 1)
-                {
-                    cts.Cancel();
-                }
-            });
-            var ex = Assert.ThrowsAsync<UpscaleCanceledException>(() => pipeline.UpscaleFolderAsync(input, output, progress, cts.Token));
-            Assert.That(ex!.CancellationToken, Is.EqualTo(cts.Token));
-            Assert.That(denoisingReports, Is.EqualTo(1), "no further frame was denoised after cancellation");
-            Assert.That(Directory.Exists(output) ? Directory.GetFiles(output) : [], Is.Empty);
-        }
-        finally
+        using var cts = new CancellationTokenSource();
+        var denoisingReports = 0;
+        var progress = new SynchronousProgress(p =>
         {
-            Directory.Delete(root, recursive: true);
-        }
+            if (p.Phase == UpscalePhase.Denoising && ++denoisingReports == 1)
+            {
+                cts.Cancel();
+            }
+        });
+        var ex = Assert.ThrowsAsync<UpscaleCanceledException>(() => pipeline.UpscaleFolderAsync(input, output, progress, cts.Token));
+        Assert.That(ex!.CancellationToken, Is.EqualTo(cts.Token));
+        Assert.That(denoisingReports, Is.EqualTo(1), "no further frame was denoised after cancellation");
+        Assert.That(Directory.Exists(output) ? Directory.GetFiles(output) : [], Is.Empty);
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using StableVsr.Tests.Support;
 using StableVsr.Weights.Hub;
 
 namespace StableVsr.Tests.Weights.Hub;

@@ -1,5 +1,6 @@
-using StableVsr.Weights;
+using StableVsr.Tests.Support;
 using StableVsr.Weights.Safetensors;
+using StableVsr.Weights;
 
 namespace StableVsr.Tests.Weights.Safetensors;
 

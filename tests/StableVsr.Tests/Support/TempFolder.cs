@@ -1,11 +1,11 @@
-namespace StableVsr.Tests.Weights;
+namespace StableVsr.Tests.Support;
 
 /// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
 internal sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {
-        Path = Directory.CreateTempSubdirectory("stablevsr-weights-").FullName;
+        Path = Directory.CreateTempSubdirectory("stablevsr-tests-").FullName;
     }
 
     public string Path { get; }
