@@ -53,7 +53,7 @@ public class ClipBatchingBenchmarks : MeasuredBenchmark
         clips = Enumerable.Range(0, Clips).Select(c =>
         {
             var frames = Own(rand([FramesPerClip, 3, 32, 32], generator: generator).mul(2).sub(1).to(device).DetachFromDisposeScope());
-            var flows = Own(ClipFlows.Compute(models.Raft, frames, 12, null, ScalarType.Float32, CancellationToken.None));
+            var flows = Own(ClipFlows.Compute(models.Raft, frames, 12, RaftNormStatistics.PerSample, null, ScalarType.Float32, CancellationToken.None));
             return new SamplingClip(frames, new SeededNoiseSource(c), flows);
         }).ToArray();
     }

@@ -23,6 +23,7 @@ public static class UpscaleCommand
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => UpscaleOptions.Default.Device };
         var scheduler = new Option<SchedulerKind>("--scheduler") { Description = "ddpm (StableVSR's) or ddim.", DefaultValueFactory = _ => SchedulerKind.Ddpm };
         var precision = new Option<DenoiserPrecision>("--precision") { Description = "UNet and ControlNet precision: float32 (exact), float16 (CUDA only) or bfloat16; the VAE stays float32.", DefaultValueFactory = _ => DenoiserPrecision.Float32 };
+        var raftNorm = new Option<RaftNormStatistics>("--raft-norm") { Description = "RAFT's BatchNorm statistics: persample (StableVSR's test.py, its published results) or running (torchvision's eval mode).", DefaultValueFactory = _ => UpscaleOptions.Default.RaftNormalization };
         var halfFlows = new Option<bool>("--half-flows") { Description = "Keep optical flows in float16 (halves the largest per-frame state)." };
         var stateDevice = new Option<string?>("--state-device") { Description = "Where per-frame state lives (e.g. cpu to keep GPU memory flat in clip length); default: the compute device." };
         var vaeTile = new Option<int?>("--vae-tile") { Description = "Decode in overlapping tiles of this many latent pixels (approximate; for frames too large to decode whole)." };
@@ -32,7 +33,7 @@ public static class UpscaleCommand
 
         var command = new Command("upscale", "Upscale a clip (or a folder of clips) 4x with StableVSR.")
         {
-            input, output, model, raft, steps, seed, device, scheduler, precision, halfFlows, stateDevice, vaeTile, clipBatch, threads, verbose,
+            input, output, model, raft, steps, seed, device, scheduler, precision, raftNorm, halfFlows, stateDevice, vaeTile, clipBatch, threads, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -48,6 +49,7 @@ public static class UpscaleCommand
                     DenoiserPrecision.BFloat16 => PrecisionPolicy.BFloat16Denoiser,
                     _ => PrecisionPolicy.Float32,
                 },
+                RaftNormalization = result.GetValue(raftNorm),
                 HalfPrecisionFlows = result.GetValue(halfFlows),
                 StateDevice = result.GetValue(stateDevice),
                 VaeTileSize = result.GetValue(vaeTile),

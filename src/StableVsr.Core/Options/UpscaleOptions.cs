@@ -39,6 +39,15 @@ public sealed record UpscaleOptions
     public int RaftIterations { get; init; } = 12;
 
     /// <summary>
+    /// Which statistics RAFT's context-encoder BatchNorm layers normalise with when the flows are computed. Default
+    /// <see cref="RaftNormStatistics.PerSample"/>: StableVSR's test.py never puts RAFT in eval mode and calls it one
+    /// frame pair at a time, so each frame is normalised with its own statistics; this reproduces its published
+    /// results. <see cref="RaftNormStatistics.Running"/> gives torchvision's eval-mode flows instead;
+    /// <see cref="RaftNormStatistics.Batch"/> (train.py's mode) is refused.
+    /// </summary>
+    public RaftNormStatistics RaftNormalization { get; init; } = RaftNormStatistics.PerSample;
+
+    /// <summary>
     /// Noise level given as class label to a UNet or ControlNet whose config has <c>num_class_embeds</c> (the x4
     /// upscaler's noise-level embedding). StableVSR's pipeline prepares 20, the x4 upscaler's default, but passes no
     /// label, which diffusers refuses for such checkpoints; StableVsr passes this value. Ignored for models without the
@@ -89,6 +98,13 @@ public sealed record UpscaleOptions
         if (RaftIterations < 1)
         {
             throw new InvalidInputException($"UpscaleOptions.RaftIterations must be at least 1, got {RaftIterations}.");
+        }
+
+        if (RaftNormalization is not (RaftNormStatistics.PerSample or RaftNormStatistics.Running))
+        {
+            throw new InvalidInputException(
+                $"UpscaleOptions.RaftNormalization must be PerSample (StableVSR's test.py) or Running (torchvision's eval mode), got {RaftNormalization}; " +
+                "Batch is train.py's mode and has no meaning for flows computed one frame pair at a time.");
         }
 
         if (DdimEta < 0 || double.IsNaN(DdimEta))

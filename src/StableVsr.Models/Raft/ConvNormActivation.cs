@@ -24,7 +24,7 @@ internal static class ConvNormActivation
                 layers.Add(nn.InstanceNorm2d(outChannels));
                 break;
             case RaftNorm.Batch:
-                layers.Add(nn.BatchNorm2d(outChannels));
+                layers.Add(new RaftBatchNorm(outChannels));
                 break;
             case RaftNorm.None:
                 break;

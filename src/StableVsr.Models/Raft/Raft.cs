@@ -20,8 +20,12 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
     private readonly CorrBlock corr_block;
     private readonly UpdateBlock update_block;
     private readonly MaskPredictor mask_predictor;
+    private RaftNormStatistics normStatistics = RaftNormStatistics.PerSample;
 
-    /// <summary>Builds the network with random weights, in eval mode; <paramref name="config"/> defaults to RAFT-large.</summary>
+    /// <summary>
+    /// Builds the network with random weights, in eval mode, normalising per sample (<see cref="NormStatistics"/>);
+    /// <paramref name="config"/> defaults to RAFT-large.
+    /// </summary>
     /// <exception cref="UnsupportedConfigException">The configuration is outside what is implemented.</exception>
     public Raft(RaftConfig? config = null)
         : base(nameof(Raft))
@@ -41,7 +45,31 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
     public RaftConfig Config { get; }
 
     /// <summary>
-    /// Loads torchvision RAFT weights for inference (eval mode, no gradients) from a <c>.pth</c> state dict as
+    /// Which statistics the encoders' <c>BatchNorm2d</c> layers normalise with, whatever <c>train()</c> or
+    /// <c>eval()</c> says: <see cref="RaftNormStatistics.PerSample"/> by default, which reproduces StableVSR's
+    /// inference and evaluation scripts; <see cref="RaftNormStatistics.Batch"/> for its training script;
+    /// <see cref="RaftNormStatistics.Running"/> for torchvision's eval mode.
+    /// </summary>
+    public RaftNormStatistics NormStatistics
+    {
+        get => normStatistics;
+        set
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Expected PerSample, Batch or Running.");
+            }
+
+            normStatistics = value;
+            foreach (var norm in modules().OfType<RaftBatchNorm>())
+            {
+                norm.Statistics = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads torchvision RAFT weights for inference (eval mode, no gradients, per-sample normalisation) from a <c>.pth</c> state dict as
     /// torchvision publishes it (read without running pickled code) or a <c>.safetensors</c> file with the same
     /// keys, on <paramref name="device"/> (CPU by default) in <paramref name="dtype"/> (float32 by default).
     /// <paramref name="config"/> defaults to RAFT-large.

@@ -18,7 +18,7 @@ public sealed record RaftConfig
     /// <summary>Widths of the context encoder; its output holds the initial hidden state and the context.</summary>
     public IReadOnlyList<int> ContextEncoderLayers { get; init; } = [64, 64, 96, 128, 256];
 
-    /// <summary>Normalisation of the context encoder (batch norm, used with running statistics, in raft_large).</summary>
+    /// <summary>Normalisation of the context encoder (batch norm in raft_large; see <see cref="Raft.NormStatistics"/>).</summary>
     public RaftNorm ContextEncoderNorm { get; init; } = RaftNorm.Batch;
 
     /// <summary>Levels of the correlation pyramid.</summary>

@@ -9,6 +9,6 @@ public enum RaftNorm
     /// <summary><c>InstanceNorm2d</c> without affine parameters or running statistics (the feature encoder of raft_large).</summary>
     Instance,
 
-    /// <summary><c>BatchNorm2d</c> used in eval mode with its running statistics (the context encoder of raft_large).</summary>
+    /// <summary><c>BatchNorm2d</c> (the context encoder of raft_large); <see cref="Raft.NormStatistics"/> says which statistics it uses.</summary>
     Batch,
 }

@@ -228,6 +228,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
                         models.Raft,
                         padded,
                         Options.RaftIterations,
+                        Options.RaftNormalization,
                         stateDevice,
                         Options.HalfPrecisionFlows ? ScalarType.Float16 : ScalarType.Float32,
                         cancellationToken,

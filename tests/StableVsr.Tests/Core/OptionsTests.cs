@@ -11,11 +11,24 @@ public class OptionsTests
         Assert.That(options.Prompt, Is.Empty);
         Assert.That(options.Precision, Is.EqualTo(PrecisionPolicy.Float32));
         Assert.That(options.RaftIterations, Is.EqualTo(12));
+        Assert.That(options.RaftNormalization, Is.EqualTo(RaftNormStatistics.PerSample), "StableVSR's test.py runs RAFT in training mode, one pair per call");
         Assert.That(options.StateDevice, Is.Null, "state stays on the compute device");
         Assert.That(options.HalfPrecisionFlows, Is.False);
         Assert.That(options.VaeTileSize, Is.Null, "whole-frame decode");
         Assert.That(options.ClipBatchSize, Is.EqualTo(4));
         Assert.DoesNotThrow(options.Validate);
+    }
+
+    [Test]
+    public void RefusesARaftNormalizationThePipelineCannotUse()
+    {
+        foreach (var statistics in new[] { RaftNormStatistics.Batch, (RaftNormStatistics)7 })
+        {
+            var ex = Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { RaftNormalization = statistics }).Validate());
+            Assert.That(ex!.Message, Does.Contain("RaftNormalization").And.Contain("PerSample"));
+        }
+
+        Assert.DoesNotThrow((UpscaleOptions.Default with { RaftNormalization = RaftNormStatistics.Running }).Validate);
     }
 
     [TestCase("auto", ComputeDeviceKind.Auto, null)]

@@ -21,11 +21,80 @@ public class RaftParityTests
         using var fixture = SafetensorsFile.Open(Fixtures.Case("raft_forward.safetensors"));
         var updates = int.Parse(fixture.Metadata["num_flow_updates"], CultureInfo.InvariantCulture);
 
+        raft.NormStatistics = RaftNormStatistics.Running;
         using var output = raft.forward(new RaftInput(fixture.Load("image1"), fixture.Load("image2"), updates, KeepAllPredictions: true));
 
         Assert.That(output.Predictions, Has.Count.EqualTo(updates));
-        TensorAssert.Close(output.Predictions[0], fixture.Load("flow_first"), FlowTolerance, $"{weights} flow_first");
-        TensorAssert.Close(output.Flow, fixture.Load("flow"), FlowTolerance, $"{weights} flow");
+        TensorAssert.Close(output.Predictions[0], fixture.Load("flow_first"), FlowTolerance, $"{weights} flow_first (running statistics)");
+        TensorAssert.Close(output.Flow, fixture.Load("flow"), FlowTolerance, $"{weights} flow (running statistics)");
+    }
+
+    /// <summary>StableVSR never calls <c>.eval()</c> on RAFT: its BatchNorm layers use each call's batch statistics.</summary>
+    [TestCase(RaftNormStatistics.PerSample)]
+    [TestCase(RaftNormStatistics.Batch)]
+    public void MatchesTorchvisionFlowInTrainingMode(RaftNormStatistics statistics)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var raft = RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth"));
+        using var fixture = SafetensorsFile.Open(Fixtures.Case("raft_forward.safetensors"));
+        var updates = int.Parse(fixture.Metadata["num_flow_updates"], CultureInfo.InvariantCulture);
+        Assert.That(raft.NormStatistics, Is.EqualTo(RaftNormStatistics.PerSample), "the default is StableVSR's mode");
+
+        // A batch of one: per-sample and whole-batch statistics are the same thing here.
+        raft.NormStatistics = statistics;
+        var flow = raft.EstimateFlow(fixture.Load("image1"), fixture.Load("image2"), updates);
+
+        TensorAssert.Close(flow, fixture.Load("flow_train"), FlowTolerance, $"flow_train ({statistics})");
+        var fromEvalMode = flow.sub(fixture.Load("flow")).abs().max().item<float>();
+        Assert.That(fromEvalMode, Is.GreaterThan(1f), "the training-mode flow must differ from the eval-mode one by pixels, or this test proves nothing");
+    }
+
+    /// <summary>train.py calls RAFT on its whole batch: the statistics are shared, so one sample's flow depends on the others.</summary>
+    [Test]
+    public void MatchesTrainPyFlowsWithStatisticsSharedByTheBatch()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var raft = RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth"));
+        using var fixture = SafetensorsFile.Open(Fixtures.Case("train_step.safetensors"));
+        var lq = fixture.Load("lq").mul(2).sub(1);
+        var neighbour = fixture.Load("random_t").data<long>().ToArray();
+        var batch = lq.shape[0];
+        var centre = torch.stack(Enumerable.Range(0, (int)batch).Select(i => lq[i, 1]));
+        var previous = torch.stack(Enumerable.Range(0, (int)batch).Select(i => lq[i, neighbour[i]]));
+        var upscale = (torch.Tensor x) => torch.nn.functional.interpolate(x, scale_factor: [4.0, 4.0], mode: torch.InterpolationMode.Bicubic, align_corners: false);
+        var expected = fixture.Load("flow").permute(0, 3, 1, 2);
+
+        raft.NormStatistics = RaftNormStatistics.Batch;
+        var shared = raft.EstimateFlow(upscale(centre), upscale(previous));
+        raft.NormStatistics = RaftNormStatistics.PerSample;
+        var perSample = raft.EstimateFlow(upscale(centre), upscale(previous));
+
+        TensorAssert.Close(shared, expected, FlowTolerance, "train.py flow (Batch)");
+        var apart = perSample.sub(expected).abs().max().item<float>();
+        TestContext.Out.WriteLine($"per-sample statistics on the same batch: max |diff| = {apart:E3} px");
+        Assert.That(apart, Is.GreaterThan(0.01f), "per-sample statistics must not reproduce train.py's shared ones");
+    }
+
+    /// <summary>Per-sample statistics make a batch of pairs give each pair's own flow, as one call per pair does.</summary>
+    [Test]
+    public void BatchedPairsGiveThePerPairFlowsWithPerSampleStatistics()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var raft = RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth"));
+        using var fixture = SafetensorsFile.Open(Fixtures.Case("raft_forward.safetensors"));
+        var (a, b) = (fixture.Load("image1"), fixture.Load("image2"));
+        var image1 = torch.cat([a, b.flip(3)], 0);
+        var image2 = torch.cat([b, a.flip(3)], 0);
+
+        var batched = raft.EstimateFlow(image1, image2);
+        var first = raft.EstimateFlow(image1[..1], image2[..1]);
+        var second = raft.EstimateFlow(image1[1..], image2[1..]);
+
+        TensorAssert.Close(batched[..1], fixture.Load("flow_train"), FlowTolerance, "batched pair 0 against the reference");
+        TensorAssert.Close(batched, torch.cat([first, second], 0), 1e-4, "batched against one pair per call");
+        raft.NormStatistics = RaftNormStatistics.Batch;
+        var sharedStatistics = raft.EstimateFlow(image1, image2);
+        Assert.That(sharedStatistics.sub(batched).abs().max().item<float>(), Is.GreaterThan(0.01f), "shared statistics must change a batch's flows");
     }
 
     [Test]

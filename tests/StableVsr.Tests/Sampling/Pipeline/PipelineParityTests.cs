@@ -37,4 +37,27 @@ public class PipelineParityTests
         Assert.That(maxDiff, Is.LessThanOrEqualTo(1e-4));
         Assert.That(maxLevels, Is.LessThanOrEqualTo(1));
     }
+
+    /// <summary>
+    /// The tiny networks barely react to the flow (1.1e-4 between RAFT's modes), so the output alone would not catch
+    /// a flow regression: compare the flows the pipeline computes with those of the reference's compute_flows.
+    /// </summary>
+    [Test]
+    public void ComputesTheReferenceFlows()
+    {
+        using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
+        using var pipeline = TinyPipeline.Load();
+        using var scope = NewDisposeScope();
+        var lowResolution = fixture.Load("lr_frames_u8").to(ScalarType.Float32).div(255f).mul(2f).sub(1f);
+        var count = (int)lowResolution.shape[0];
+
+        using var flows = ClipFlows.Compute(pipeline.Models.Raft, lowResolution, UpscaleOptions.Default.RaftIterations, UpscaleOptions.Default.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
+
+        for (var i = 0; i < count - 1; i++)
+        {
+            // forward_flows[i] maps frame i+1 onto frame i; backward_flows was reversed, so its element i maps frame count-2-i onto count-1-i.
+            TensorAssert.Close(flows.Forward(i + 1), fixture.Load($"flow_fwd_{i}"), 1e-3, $"flow_fwd_{i}");
+            TensorAssert.Close(flows.Backward(count - 2 - i), fixture.Load($"flow_bwd_{i}"), 1e-3, $"flow_bwd_{i}");
+        }
+    }
 }
