@@ -4,7 +4,7 @@ using StableVsr.Cli.Commands;
 namespace StableVsr.Cli;
 
 /// <summary>The root of the <c>stablevsr</c> command line.</summary>
-public static class StableVsrCommand
+internal static class StableVsrCommand
 {
     /// <summary>Builds the command tree.</summary>
     public static RootCommand Build()

@@ -24,7 +24,7 @@ public class DenoisingStepBenchmarks : MeasuredBenchmark
 {
     private const int Steps = 50;
     private GuidedDenoiser denoiser = null!;
-    private INoiseScheduler scheduler = null!;
+    private NoiseScheduler scheduler = null!;
     private Device device = CPU;
     private long t;
     private Tensor timestep = null!;
@@ -64,7 +64,7 @@ public class DenoisingStepBenchmarks : MeasuredBenchmark
         controlNet.to(dtype).to(device).eval();
         vae.to(device).eval();
 
-        scheduler = SchedulerFactory.FromConfig(SchedulerConfig.Load(Fixtures.Path("tiny-stablevsr", "scheduler", "scheduler_config.json")), SchedulerKind.Ddpm, 0);
+        scheduler = SchedulerFactory.FromConfig(SchedulerConfig.Load(Fixtures.Path("tiny-stablevsr", "scheduler", "scheduler_config.json")), new DdpmSchedulerOptions());
         scheduler.SetTimesteps(Steps);
         t = scheduler.Timesteps[Steps / 2];
         timestep = Own(tensor(t, ScalarType.Int64, device));

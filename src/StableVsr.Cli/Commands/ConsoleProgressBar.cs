@@ -6,7 +6,7 @@ namespace StableVsr.Cli.Commands;
 /// Draws upscaling progress on standard error: one line redrawn in place on a terminal, a line every few seconds when
 /// redirected (logs stay readable), with phase, step, frame, elapsed time and an ETA.
 /// </summary>
-public sealed class ConsoleProgressBar : IProgress<UpscaleProgress>
+internal sealed class ConsoleProgressBar : IProgress<UpscaleProgress>
 {
     private const int Width = 30;
     private readonly TextWriter writer;

@@ -13,7 +13,7 @@ namespace StableVsr.Weights.Pickle;
 /// <see cref="IgnoredEntries"/>.
 /// </summary>
 /// <remarks>The legacy (pre-1.6, non-zip) format is refused with advice to re-save the file.</remarks>
-public sealed class PickleCheckpoint : ITensorSource
+internal sealed class PickleCheckpoint : ITensorSource
 {
     private const long MaxPickleBytes = 256L * 1024 * 1024;
     private const int MaxNesting = 16;

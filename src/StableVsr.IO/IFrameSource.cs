@@ -1,0 +1,15 @@
+namespace StableVsr.IO;
+
+/// <summary>
+/// Where a sequence's frames come from: an image folder, a video file, or anything that yields 8-bit RGB frames in
+/// order. Frames are read lazily, so a source never needs the whole sequence in memory.
+/// </summary>
+public interface IFrameSource : IAsyncDisposable
+{
+    /// <summary>What the frames are read from (a path, for messages).</summary>
+    string Description { get; }
+
+    /// <summary>Reads the frames in order, numbered from 0, all of one size.</summary>
+    /// <exception cref="InvalidInputException">The source is missing, empty, corrupt, or its frames differ in size.</exception>
+    IAsyncEnumerable<VideoFrame> ReadAsync(CancellationToken cancellationToken = default);
+}
