@@ -12,4 +12,11 @@ public interface IFrameSource : IAsyncDisposable
     /// <summary>Reads the frames in order, numbered from 0, all of one size.</summary>
     /// <exception cref="InvalidInputException">The source is missing, empty, corrupt, or its frames differ in size.</exception>
     IAsyncEnumerable<VideoFrame> ReadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A cheap identity of the input's content (paths, sizes, modification times, stream layout), without decoding
+    /// frames: a resumed run compares it with the one its journal recorded to make sure it reads the same input.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The source is missing or unreadable.</exception>
+    ValueTask<string> FingerprintAsync(CancellationToken cancellationToken = default);
 }

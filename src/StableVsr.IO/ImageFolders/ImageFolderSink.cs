@@ -76,6 +76,24 @@ public sealed class ImageFolderSink : IFrameSink
         }
     }
 
+    /// <summary>
+    /// Continues after <paramref name="committedFrames"/> frames an earlier run wrote: their PNGs are already final, so
+    /// only temporary files a crash left behind are removed; frames written from now on replace any later files.
+    /// </summary>
+    public ValueTask ResumeAsync(int committedFrames, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(committedFrames);
+        foreach (var partial in Directory.EnumerateFiles(Folder, ".*.partial"))
+        {
+            File.Delete(partial);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Nothing to do: every frame is final once written (each file is renamed into place whole).</summary>
+    public ValueTask CommitAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
     /// <summary>Nothing to finish: every frame is complete once written.</summary>
     public ValueTask CompleteAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -97,6 +100,20 @@ public sealed class ImageFolderSource : IFrameSource
 
             yield return frame;
         }
+    }
+
+    /// <summary>A hash of the frame files' names, sizes and modification times, in reading order.</summary>
+    /// <exception cref="InvalidInputException">The folder does not exist or holds no supported image.</exception>
+    public ValueTask<string> FingerprintAsync(CancellationToken cancellationToken = default)
+    {
+        var text = new StringBuilder();
+        foreach (var file in ListFrameFiles(Folder))
+        {
+            var info = new FileInfo(file);
+            text.Append(CultureInfo.InvariantCulture, $"{info.Name}\t{info.Length}\t{info.LastWriteTimeUtc.Ticks}\n");
+        }
+
+        return ValueTask.FromResult("folder:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
     }
 
     /// <inheritdoc />
