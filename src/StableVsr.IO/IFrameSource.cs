@@ -9,6 +9,12 @@ public interface IFrameSource : IAsyncDisposable
     /// <summary>What the frames are read from (a path, for messages).</summary>
     string Description { get; }
 
+    /// <summary>
+    /// The number of frames when it is known without decoding them (an image folder's file count, the frame count in
+    /// a video's header), for progress and ETA; null when unknown.
+    /// </summary>
+    int? FrameCount { get; }
+
     /// <summary>Reads the frames in order, numbered from 0, all of one size.</summary>
     /// <exception cref="InvalidInputException">The source is missing, empty, corrupt, or its frames differ in size.</exception>
     IAsyncEnumerable<VideoFrame> ReadAsync(CancellationToken cancellationToken = default);

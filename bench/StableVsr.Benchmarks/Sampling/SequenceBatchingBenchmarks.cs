@@ -55,7 +55,7 @@ public class SequenceBatchingBenchmarks : MeasuredBenchmark
         sequences = Enumerable.Range(0, Sequences).Select(c =>
         {
             var frames = Own(rand([FramesPerSequence, 3, 32, 32], generator: generator).mul(2).sub(1).to(device).DetachFromDisposeScope());
-            var flows = Own(SequenceFlows.Compute(models.Raft, frames, 12, RaftNormStatistics.PerSample, null, ScalarType.Float32, CancellationToken.None));
+            var flows = Own(SequenceFlows.Compute(models.Raft, frames, null, 12, RaftNormStatistics.PerSample, null, ScalarType.Float32, CancellationToken.None));
             return new SamplingSequence(frames, new SeededNoiseSource(c), flows);
         }).ToArray();
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StableVsr.IO;
 using StableVsr.Models.Loading;
 using StableVsr.Sampling.Pipeline;
+using StableVsr.Sampling.Resume;
 
 namespace StableVsr.Cli.Commands;
 
@@ -15,8 +16,8 @@ internal static class UpscaleCommand
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var input = new Option<DirectoryInfo>("--input", "-i") { Description = "Folder of LR frames (PNG/JPEG/BMP), or of subfolders, one sequence each.", Required = true };
-        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Folder for the upscaled PNG frames (created if needed).", Required = true };
+        var input = new Option<FileSystemInfo>("--input", "-i") { Description = "Folder of LR frames (PNG/JPEG/BMP), or of subfolders, one sequence each.", Required = true };
+        var output = new Option<FileSystemInfo>("--output", "-o") { Description = "Folder for the upscaled PNG frames (created if needed).", Required = true };
         var model = new Option<string>("--model", "-m") { Description = "Model folder in diffusers layout, or a Hugging Face id (owner/name[@revision]).", DefaultValueFactory = _ => ModelSource.DefaultModel };
         var raft = new Option<string?>("--raft") { Description = "RAFT-large weights (.pth or .safetensors); default: torchvision's raft_large_C_T_SKHT_V2 through the torch hub cache." };
         var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => UpscaleOptions.Default.Steps };
@@ -29,13 +30,18 @@ internal static class UpscaleCommand
         var halfFlows = new Option<bool>("--half-flows") { Description = "Keep optical flows in float16 (halves the largest per-frame state)." };
         var stateDevice = new Option<string?>("--state-device") { Description = "Where per-frame state lives (e.g. cpu to keep GPU memory flat in sequence length); default: the compute device." };
         var vaeTile = new Option<int?>("--vae-tile") { Description = "Decode in overlapping tiles of this many latent pixels (approximate; for frames too large to decode whole)." };
-        var sequenceBatch = new Option<int>("--sequence-batch") { Description = "Sequences of one size sampled together when the input holds several sequences.", DefaultValueFactory = _ => UpscaleOptions.Default.SequenceBatchSize };
+        var sequenceBatch = new Option<int>("--sequence-batch") { Description = "Sequences of one size sampled together when the input holds several (faster for short sequences; such runs are not resumable and hold whole sequences in memory).", DefaultValueFactory = _ => 1 };
+        var window = new Option<int>("--window") { Description = "Frames sampled together as one window; each window's frames are written as soon as it is done.", DefaultValueFactory = _ => UpscaleOptions.Default.WindowSize };
+        var independentWindows = new Option<bool>("--independent-windows") { Description = "Sample windows independently instead of carrying the temporal guidance across their boundaries." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run after its last finished window (byte-identical to an uninterrupted run)." };
+        var restart = new Option<bool>("--restart") { Description = "Discard an interrupted run's journal and start over." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing output." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log loading and timing details." };
 
         var command = new Command("upscale", "Upscale a sequence (or a folder of sequences) 4x with StableVSR.")
         {
-            input, output, model, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, halfFlows, stateDevice, vaeTile, sequenceBatch, threads, verbose,
+            input, output, model, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, halfFlows, stateDevice, vaeTile, sequenceBatch, window, independentWindows, resume, restart, overwrite, threads, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -61,59 +67,70 @@ internal static class UpscaleCommand
                 StateDevice = result.GetValue(stateDevice) is { } state ? ComputeDevice.Parse(state) : null,
                 VaeTileSize = result.GetValue(vaeTile),
                 SequenceBatchSize = result.GetValue(sequenceBatch),
+                WindowSize = result.GetValue(window),
+                GuideAcrossWindows = !result.GetValue(independentWindows),
                 CpuThreads = result.GetValue(threads),
             };
             var source = new ModelSource(result.GetValue(model)!, result.GetValue(raft));
-            return await RunAsync(result.GetValue(input)!, result.GetValue(output)!, source, options, result.GetValue(verbose), cancellationToken).ConfigureAwait(false);
+            var run = new RunSettings(
+                result.GetValue(resume) ? ResumeMode.Resume : result.GetValue(restart) ? ResumeMode.Restart : ResumeMode.New,
+                result.GetValue(overwrite),
+                result.GetValue(verbose));
+            if (result.GetValue(resume) && result.GetValue(restart))
+            {
+                return CommandFailures.Report(new InvalidInputException("--resume and --restart exclude each other: give one."));
+            }
+
+            return await RunAsync(result.GetValue(input)!, result.GetValue(output)!, source, options, run, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo input, DirectoryInfo output, ModelSource source, UpscaleOptions options, bool verbose, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileSystemInfo input, FileSystemInfo output, ModelSource source, UpscaleOptions options, RunSettings run, CancellationToken cancellationToken)
     {
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-            .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning));
+            .SetMinimumLevel(run.Verbose ? LogLevel.Debug : LogLevel.Warning));
         try
         {
+            options.Validate();
             var sequences = FindSequences(input.FullName, output.FullName);
+            var todo = sequences.Where(s => !SequenceOutput.IsComplete(s.Output, run)).ToArray();
+            foreach (var (sequenceInput, sequenceOutput) in todo)
+            {
+                SequenceOutput.CheckWritable(sequenceInput, sequenceOutput, run);
+            }
+
+            if (todo.Length < sequences.Count)
+            {
+                Console.Error.WriteLine($"{sequences.Count - todo.Length} sequence(s) already complete, skipped.");
+            }
+
+            if (todo.Length == 0)
+            {
+                return ExitCodes.Ok;
+            }
+
             Console.Error.WriteLine($"Loading {source.Model} ...");
             var loader = new StableVsrModelLoader(loggerFactory);
             var models = await loader.LoadAsync(source, options.Device, options.Precision, new ConsoleDownloadProgress(Console.Error), cancellationToken).ConfigureAwait(false);
             using var pipeline = new StableVsrPipeline(models, options, loggerFactory.CreateLogger<StableVsrPipeline>());
-            if (sequences.Count == 1)
+            if (todo.Length > 1 && options.SequenceBatchSize > 1)
             {
-                var (sequenceInput, sequenceOutput) = sequences[0];
-                var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, Path.GetFileName(sequenceInput));
-                var written = await pipeline.UpscaleFolderAsync(sequenceInput, sequenceOutput, bar, cancellationToken).ConfigureAwait(false);
-                Console.Error.WriteLine($"wrote {written.Count} frame(s) to {sequenceOutput}");
+                await UpscaleBatchedAsync(pipeline, todo, options.SequenceBatchSize, cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
-            // Several sequences: read a batch of them, sample sequences of one size together, write each sequence's frames.
-            foreach (var batch in sequences.Chunk(options.SequenceBatchSize))
+            // One sequence at a time, streamed window by window into its output, with a journal beside it so that an
+            // interrupted run can be resumed.
+            foreach (var (sequenceInput, sequenceOutput) in todo)
             {
-                var frames = new List<IReadOnlyList<VideoFrame>>();
-                foreach (var (sequenceInput, _) in batch)
-                {
-                    frames.Add(await ReadSequenceAsync(sequenceInput, cancellationToken).ConfigureAwait(false));
-                }
-
-                var label = string.Join(", ", batch.Select(c => Path.GetFileName(c.Input)));
-                var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, label);
-                var upscaled = await pipeline.UpscaleSequencesAsync(frames, bar, cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < batch.Length; i++)
-                {
-                    await using var sink = new ImageFolderSink(batch[i].Output);
-                    foreach (var frame in upscaled[i])
-                    {
-                        await sink.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
-
-                    Console.Error.WriteLine($"{Path.GetFileName(batch[i].Input)}: wrote {upscaled[i].Count} frame(s) to {batch[i].Output}");
-                }
+                await using var frames = new ImageFolderSource(sequenceInput);
+                await using var sink = new ImageFolderSink(sequenceOutput);
+                var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, Path.GetFileName(sequenceInput), frames.FrameCount);
+                var journal = new JournalOptions(JournalOptions.ForOutput(sequenceOutput, outputIsFolder: true), run.Mode);
+                var written = await pipeline.UpscaleResumableAsync(frames, sink, journal, bar, cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"wrote {written} frame(s) to {sequenceOutput}");
             }
 
             return ExitCodes.Ok;
@@ -125,6 +142,34 @@ internal static class UpscaleCommand
         catch (OperationCanceledException e)
         {
             return CommandFailures.Report(new UpscaleCanceledException("Cancelled while writing; every file written is complete.", e));
+        }
+    }
+
+    // Several short sequences sampled together: faster, but each batch is read whole and written at the end.
+    private static async Task UpscaleBatchedAsync(StableVsrPipeline pipeline, IReadOnlyList<(string Input, string Output)> sequences, int batchSize, CancellationToken cancellationToken)
+    {
+        foreach (var batch in sequences.Chunk(batchSize))
+        {
+            var frames = new List<IReadOnlyList<VideoFrame>>();
+            foreach (var (sequenceInput, _) in batch)
+            {
+                frames.Add(await ReadSequenceAsync(sequenceInput, cancellationToken).ConfigureAwait(false));
+            }
+
+            var label = string.Join(", ", batch.Select(c => Path.GetFileName(c.Input)));
+            var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, label, null);
+            var upscaled = await pipeline.UpscaleSequencesAsync(frames, bar, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                await using var sink = new ImageFolderSink(batch[i].Output);
+                foreach (var frame in upscaled[i])
+                {
+                    await sink.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                }
+
+                await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"{Path.GetFileName(batch[i].Input)}: wrote {upscaled[i].Count} frame(s) to {batch[i].Output}");
+            }
         }
     }
 

@@ -85,6 +85,22 @@ public sealed record UpscaleOptions
     public int? VaeTileSize { get; init; }
 
     /// <summary>
+    /// Frames sampled together as one window. StableVSR's bidirectional sampling needs every frame of a window before
+    /// any is final, so a long sequence is upscaled window by window: memory stays flat in sequence length and each
+    /// window's frames come out as soon as it is done. With <see cref="GuideAcrossWindows"/>, a window continues the
+    /// previous one's temporal guidance. A window at least as long as the sequence reproduces whole-sequence sampling
+    /// exactly (StableVSR's own behaviour). Default 16 (see the README for how it was chosen); at least 1.
+    /// </summary>
+    public int WindowSize { get; init; } = 16;
+
+    /// <summary>
+    /// Whether each window's first frame is guided, in forward passes, by the previous window's last frame at the same
+    /// step (decoded and warped across the boundary), as if the sequence went on. Default true; false samples windows
+    /// independently (a visible seam at each boundary is more likely).
+    /// </summary>
+    public bool GuideAcrossWindows { get; init; } = true;
+
+    /// <summary>
     /// When several sequences are upscaled together (<see cref="IVideoUpscaler.UpscaleSequencesAsync"/>), at most this
     /// many sequences of the same frame size share each network call; their per-frame memory adds up. Default 4; 1
     /// processes the sequences one by one.
@@ -129,6 +145,11 @@ public sealed record UpscaleOptions
         if (VaeTileSize is { } tile && (tile < 8 || tile % 4 != 0))
         {
             throw new InvalidInputException($"UpscaleOptions.VaeTileSize must be a multiple of 4 and at least 8 latent pixels when set, got {tile}.");
+        }
+
+        if (WindowSize < 1)
+        {
+            throw new InvalidInputException($"UpscaleOptions.WindowSize must be at least 1 frame, got {WindowSize}.");
         }
 
         if (SequenceBatchSize < 1)

@@ -81,7 +81,7 @@ public sealed partial class StableVsrModelLoader
             var raft = Next(() => Raft.Raft.FromFile(raftWeights, device, ToScalarType(precision.Raft), logger));
             var tokenizer = ClipTokenizer.FromFolder(Sub(CheckpointLayout.TokenizerFolder), logger);
             var scheduler = SchedulerConfig.Load(Sub(CheckpointLayout.SchedulerConfigPath), logger);
-            return new StableVsrModels(unet, controlNet, vae, raft, textEncoder, tokenizer, scheduler, device, precision);
+            return new StableVsrModels(unet, controlNet, vae, raft, textEncoder, tokenizer, scheduler, device, precision, ModelFingerprint.Of(folder, raftWeights, precision));
         }
         catch
         {

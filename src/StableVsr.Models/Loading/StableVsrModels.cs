@@ -26,7 +26,8 @@ public sealed class StableVsrModels : IDisposable
         ClipTokenizer tokenizer,
         SchedulerConfig schedulerConfig,
         Device device,
-        PrecisionPolicy precision)
+        PrecisionPolicy precision,
+        string fingerprint = "")
     {
         Unet = unet;
         ControlNet = controlNet;
@@ -37,6 +38,7 @@ public sealed class StableVsrModels : IDisposable
         SchedulerConfig = schedulerConfig;
         Device = device;
         Precision = precision;
+        Fingerprint = fingerprint;
     }
 
     /// <summary>The denoising UNet.</summary>
@@ -65,6 +67,13 @@ public sealed class StableVsrModels : IDisposable
 
     /// <summary>The precision of each model.</summary>
     public PrecisionPolicy Precision { get; }
+
+    /// <summary>
+    /// A cheap identity of the checkpoint and precision the models were loaded from (file names, lengths, configs and
+    /// weight headers), empty for models assembled by hand. A resumed run and the workers of a cluster compare it to
+    /// be sure they use the same model.
+    /// </summary>
+    public string Fingerprint { get; }
 
     /// <summary>Encodes a prompt into the UNet's cross-attention states [1, 77, hidden] (StableVSR uses "").</summary>
     public Tensor EncodePrompt(string prompt)

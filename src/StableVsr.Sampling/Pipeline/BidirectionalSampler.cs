@@ -10,6 +10,9 @@ namespace StableVsr.Sampling.Pipeline;
 /// at every timestep the frames are visited in order (even steps forwards, odd steps backwards); the first frame of a
 /// pass is denoised by the UNet alone, every other frame gets the previous frame's predicted x0, decoded to RGB and
 /// warped onto it with the optical flow, as the ControlNet's condition; the final latents are decoded to images.
+/// A long sequence is sampled window by window: a window after the first gets the previous window's last frame
+/// (<see cref="WindowCarry"/>), so in forward passes its first frame is guided by that frame's x0 of the same step,
+/// warped across the boundary, as if the sequence went on; backward passes end at the window's first frame.
 /// </summary>
 /// <remarks>
 /// Several sequences of the same frame size can be sampled together: at each timestep and position in the pass, the
@@ -40,45 +43,62 @@ internal sealed class BidirectionalSampler
     }
 
     /// <summary>
-    /// Upscales several sequences of the same frame size together, batching their frames through the networks, and
-    /// returns each sequence's images [N, 3, 4h, 4w] in [0, 1] on the state device, in the order of <paramref name="sequences"/>.
+    /// Samples windows of several sequences of the same frame size together, batching their frames through the
+    /// networks, and returns each window's images [N, 3, 4h, 4w] in [0, 1] on the state device (and its carry when asked),
+    /// in the order of <paramref name="windows"/>.
     /// </summary>
-    /// <param name="sequences">The sequences; each may have its own number of frames.</param>
+    /// <param name="windows">One window of each sequence; each may have its own number of frames.</param>
     /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden] shared by every sequence, on the models' device.</param>
     /// <param name="scheduler">The scheduler, with its timesteps already set.</param>
-    /// <param name="report">Called after each unit of work with (sequence, phase, frame, step).</param>
+    /// <param name="report">Called after each unit of work with (window, phase, frame in the window, step).</param>
     /// <param name="cancellationToken">Checked before every batch of frames of every step.</param>
-    /// <exception cref="InvalidInputException">No sequence, or sequences that are not [N, 3, h, w] of one size with flows for every frame.</exception>
-    public IReadOnlyList<Tensor> Sample(
-        IReadOnlyList<SamplingSequence> sequences,
+    /// <exception cref="InvalidInputException">No window, or windows that are not [N, 3, h, w] of one size with flows for every frame.</exception>
+    public IReadOnlyList<SampledWindow> Sample(
+        IReadOnlyList<SamplingSequence> windows,
         Tensor promptEmbeds,
         NoiseScheduler scheduler,
         Action<int, UpscalePhase, int, int>? report,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(windows);
         ArgumentNullException.ThrowIfNull(promptEmbeds);
         ArgumentNullException.ThrowIfNull(scheduler);
-        CheckSequences(sequences);
+        CheckWindows(windows, scheduler.Timesteps.Count);
         var device = models.Device;
         var state = stateDevice ?? device;
-        var frameCounts = sequences.Select(c => (int)c.LowResolution.shape[0]).ToArray();
-        var latentShape = new[] { 1, models.Vae.Config.LatentChannels, sequences[0].LowResolution.shape[2], sequences[0].LowResolution.shape[3] };
+        var frameCounts = windows.Select(c => (int)c.LowResolution.shape[0]).ToArray();
+        var latentShape = new[] { 1, models.Vae.Config.LatentChannels, windows[0].LowResolution.shape[2], windows[0].LowResolution.shape[3] };
         var latents = frameCounts.Select(n => new Tensor[n]).ToArray();
+        var carried = windows.Select(w => w.KeepCarry ? new Tensor?[scheduler.Timesteps.Count] : null).ToArray();
         try
         {
-            for (var c = 0; c < sequences.Count; c++)
+            for (var c = 0; c < windows.Count; c++)
             {
                 for (var k = 0; k < frameCounts[c]; k++)
                 {
-                    using var initial = sequences[c].Noise.InitialLatent(k, latentShape, state);
+                    using var initial = windows[c].Noise.InitialLatent(windows[c].FirstFrame + k, latentShape, state);
                     latents[c][k] = initial.mul(scheduler.InitNoiseSigma);
                 }
             }
 
             using var denoiser = new GuidedDenoiser(models.Unet, models.ControlNet, models.Vae, promptEmbeds, noiseLevel, vaeTileSize);
-            Denoise(sequences, frameCounts, latents, denoiser, scheduler, latentShape, report, cancellationToken);
-            return DecodeAll(frameCounts, latents, denoiser, report, cancellationToken);
+            Denoise(windows, frameCounts, latents, carried, denoiser, scheduler, latentShape, report, cancellationToken);
+            var images = DecodeAll(frameCounts, latents, denoiser, report, cancellationToken);
+            // The carry outlives this call's dispose scopes: it belongs to the sequence until the next window.
+            return windows.Select((w, c) => new SampledWindow(
+                images[c],
+                carried[c] is { } x0s ? new WindowCarry(
+                    w.LowResolution[^1..].to(ScalarType.Float32, state).clone().DetachFromDisposeScope(),
+                    x0s.Select(x => x?.DetachFromDisposeScope()).ToArray()) : null)).ToArray();
+        }
+        catch
+        {
+            foreach (var x0 in carried.Where(x => x is not null).SelectMany(x => x!))
+            {
+                x0?.Dispose();
+            }
+
+            throw;
         }
         finally
         {
@@ -109,7 +129,7 @@ internal sealed class BidirectionalSampler
         return part.device == device ? part.clone() : part.to(device);
     }
 
-    private static void CheckSequences(IReadOnlyList<SamplingSequence> sequences)
+    private static void CheckWindows(IReadOnlyList<SamplingSequence> sequences, int steps)
     {
         if (sequences.Count == 0)
         {
@@ -121,6 +141,12 @@ internal sealed class BidirectionalSampler
         {
             ArgumentNullException.ThrowIfNull(sequences[c], nameof(sequences));
             var frames = sequences[c].LowResolution;
+            if (sequences[c].Carry is { } carry && (carry.StepCount != steps || !sequences[c].Flows.HasBoundary))
+            {
+                throw new InvalidInputException(
+                    $"Sequence {c}: the carry from the previous window was made with {carry.StepCount} steps (this run has {steps}) or the flow across the boundary is missing.");
+            }
+
             if (frames.dim() != 4 || frames.shape[1] != 3 || frames.shape[0] < 1)
             {
                 throw new InvalidInputException($"Sequence {c}: expected LR frames [N, 3, h, w] with N >= 1, got [{string.Join(", ", frames.shape)}].");
@@ -140,9 +166,10 @@ internal sealed class BidirectionalSampler
     }
 
     private void Denoise(
-        IReadOnlyList<SamplingSequence> sequences,
+        IReadOnlyList<SamplingSequence> windows,
         int[] frameCounts,
         Tensor[][] latents,
+        Tensor?[]?[] carried,
         GuidedDenoiser denoiser,
         NoiseScheduler scheduler,
         long[] latentShape,
@@ -161,38 +188,52 @@ internal sealed class BidirectionalSampler
             var t = timesteps[i];
             using var timestep = timestepTensor[i];
             var backwards = i % 2 == 1;
-            var previousX0 = new Tensor?[sequences.Count];
+            var previousX0 = new Tensor?[windows.Count];
             try
             {
                 for (var j = 0; j < positions; j++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
-                    var active = Enumerable.Range(0, sequences.Count).Where(c => j < frameCounts[c]).ToArray();
-                    var frames = active.Select(c => backwards ? frameCounts[c] - 1 - j : j).ToArray();
-                    Tensor? guidance = null;
-                    if (j > 0)
-                    {
-                        // Temporal texture guidance: the neighbour just denoised, as RGB, moved onto this frame.
-                        var x0 = Batch(active.Select(c => previousX0[c]!));
-                        var flow = Batch(active.Select((c, b) => backwards ? sequences[c].Flows.Backward(frames[b]) : sequences[c].Flows.Forward(frames[b])));
-                        guidance = denoiser.Guidance(x0, flow);
-                    }
+                    var active = Enumerable.Range(0, windows.Count).Where(c => j < frameCounts[c]).ToArray();
 
-                    var latentBatch = Batch(active.Select((c, b) => latents[c][frames[b]].to(device)));
-                    var lowResolution = Batch(active.Select((c, b) => sequences[c].LowResolution[frames[b]..(frames[b] + 1)].to(ScalarType.Float32, device)));
-                    var variance = scheduler.NeedsVarianceNoise(t)
-                        ? Batch(active.Select((c, b) => sequences[c].Noise.StepNoise(i, frames[b], latentShape, device)))
-                        : null;
-                    var step = denoiser.Step(scheduler, t, timestep, latentBatch, lowResolution, guidance, variance);
-                    for (var b = 0; b < active.Length; b++)
+                    // A frame is guided by the frame denoised just before it in this pass; the first frame of a forward
+                    // pass of a later window, by the previous window's last frame at this step. Guided and unguided
+                    // frames go through the networks separately (the ControlNet runs for the first only).
+                    bool Guided(int c) => j > 0 || (!backwards && windows[c].Carry is not null);
+                    foreach (var group in active.GroupBy(Guided).OrderBy(g => g.Key))
                     {
-                        var (c, k) = (active[b], frames[b]);
-                        latents[c][k].Dispose();
-                        latents[c][k] = Part(step.PrevSample, b, active.Length, state).MoveToOuterDisposeScope();
-                        previousX0[c]?.Dispose();
-                        previousX0[c] = Part(step.PredOriginalSample, b, active.Length, device).MoveToOuterDisposeScope();
-                        report?.Invoke(c, UpscalePhase.Denoising, k, i + 1);
+                        var members = group.ToArray();
+                        var frames = members.Select(c => backwards ? frameCounts[c] - 1 - j : j).ToArray();
+                        Tensor? guidance = null;
+                        if (group.Key)
+                        {
+                            // Temporal texture guidance: the neighbour just denoised, as RGB, moved onto this frame.
+                            var x0 = Batch(members.Select(c => previousX0[c] ?? windows[c].Carry!.X0(i).to(device)));
+                            var flow = Batch(members.Select((c, b) => backwards ? windows[c].Flows.Backward(frames[b]) : windows[c].Flows.Forward(frames[b])));
+                            guidance = denoiser.Guidance(x0, flow);
+                        }
+
+                        var latentBatch = Batch(members.Select((c, b) => latents[c][frames[b]].to(device)));
+                        var lowResolution = Batch(members.Select((c, b) => windows[c].LowResolution[frames[b]..(frames[b] + 1)].to(ScalarType.Float32, device)));
+                        var variance = scheduler.NeedsVarianceNoise(t)
+                            ? Batch(members.Select((c, b) => windows[c].Noise.StepNoise(i, windows[c].FirstFrame + frames[b], latentShape, device)))
+                            : null;
+                        var step = denoiser.Step(scheduler, t, timestep, latentBatch, lowResolution, guidance, variance);
+                        for (var b = 0; b < members.Length; b++)
+                        {
+                            var (c, k) = (members[b], frames[b]);
+                            latents[c][k].Dispose();
+                            latents[c][k] = Part(step.PrevSample, b, members.Length, state).MoveToOuterDisposeScope();
+                            previousX0[c]?.Dispose();
+                            previousX0[c] = Part(step.PredOriginalSample, b, members.Length, device).MoveToOuterDisposeScope();
+                            if (carried[c] is { } carry && k == frameCounts[c] - 1 && WindowCarry.IsKeptStep(i))
+                            {
+                                carry[i] = Part(step.PredOriginalSample, b, members.Length, state).MoveToOuterDisposeScope();
+                            }
+
+                            report?.Invoke(c, UpscalePhase.Denoising, k, i + 1);
+                        }
                     }
                 }
             }

@@ -14,12 +14,14 @@ internal sealed class SequenceFlows : IDisposable
 {
     private readonly Tensor[] forward;
     private readonly Tensor[] backward;
+    private readonly Tensor? boundary;
     private readonly Device computeDevice;
 
-    private SequenceFlows(Tensor[] forward, Tensor[] backward, Device computeDevice)
+    private SequenceFlows(Tensor[] forward, Tensor[] backward, Tensor? boundary, Device computeDevice)
     {
         this.forward = forward;
         this.backward = backward;
+        this.boundary = boundary;
         this.computeDevice = computeDevice;
     }
 
@@ -32,6 +34,10 @@ internal sealed class SequenceFlows : IDisposable
     /// </summary>
     /// <param name="raft">RAFT-large in eval mode, on the compute device.</param>
     /// <param name="lowResolution">The LR frames, on any device.</param>
+    /// <param name="previous">
+    /// For a window after the first: the LR frame [1, 3, h, w] just before the window, so that the flow across the
+    /// window boundary (<see cref="Forward"/>(0), frame 0 onto that frame) is computed too; null for none.
+    /// </param>
     /// <param name="iterations">RAFT's flow updates (12 in StableVSR).</param>
     /// <param name="statistics">
     /// What RAFT's BatchNorm layers normalise with: per sample (StableVSR's test.py) or running statistics; not
@@ -44,6 +50,7 @@ internal sealed class SequenceFlows : IDisposable
     public static SequenceFlows Compute(
         Raft raft,
         Tensor lowResolution,
+        Tensor? previous,
         int iterations,
         RaftNormStatistics statistics,
         Device? stateDevice,
@@ -65,35 +72,48 @@ internal sealed class SequenceFlows : IDisposable
         var count = (int)lowResolution.shape[0];
         var forward = new Tensor[Math.Max(count - 1, 0)];
         var backward = new Tensor[Math.Max(count - 1, 0)];
+        Tensor? boundary = null;
         try
         {
-            Tensor? previous = null;
+            Tensor? upscaledPrevious = null;
+            if (previous is not null)
+            {
+                using var scope = NewDisposeScope();
+
+                // Across the boundary only the forward flow is used: backward passes end at the window's first frame.
+                upscaledPrevious = UpscaleBicubic(previous.to(ScalarType.Float32, computeDevice)).to(raftType).MoveToOuterDisposeScope();
+                var first = UpscaleBicubic(lowResolution[..1].to(ScalarType.Float32, computeDevice)).to(raftType);
+                boundary = Store(raft.EstimateFlow(first, upscaledPrevious, iterations), state, flowType).MoveToOuterDisposeScope();
+                upscaledPrevious.Dispose();
+                upscaledPrevious = null;
+            }
+
             for (var k = 0; k < count; k++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var upscaled = UpscaleBicubic(lowResolution[k..(k + 1)].to(ScalarType.Float32, computeDevice)).to(raftType);
-                if (previous is not null)
+                if (upscaledPrevious is not null)
                 {
                     // fwd[k-1] = RAFT(up_k, up_{k-1}), bwd[k-1] = RAFT(up_{k-1}, up_k): RAFT(a, b) maps each pixel of a onto b.
                     // Both directions go through one batched call (15% faster on the CPU); with per-sample or running
                     // statistics each sample's flow is the one a call of its own gives, as the reference computes it.
-                    var flows = raft.EstimateFlow(cat([upscaled, previous], 0), cat([previous, upscaled], 0), iterations);
+                    var flows = raft.EstimateFlow(cat([upscaled, upscaledPrevious], 0), cat([upscaledPrevious, upscaled], 0), iterations);
                     forward[k - 1] = Store(flows[..1], state, flowType).MoveToOuterDisposeScope();
                     backward[k - 1] = Store(flows[1..], state, flowType).MoveToOuterDisposeScope();
-                    previous.Dispose();
+                    upscaledPrevious.Dispose();
                     onPair?.Invoke(k);
                 }
 
-                previous = upscaled.MoveToOuterDisposeScope();
+                upscaledPrevious = upscaled.MoveToOuterDisposeScope();
             }
 
-            previous?.Dispose();
-            return new SequenceFlows(forward, backward, computeDevice);
+            upscaledPrevious?.Dispose();
+            return new SequenceFlows(forward, backward, boundary, computeDevice);
         }
         catch
         {
-            foreach (var flow in forward.Concat(backward))
+            foreach (var flow in forward.Concat(backward).Append(boundary))
             {
                 flow?.Dispose();
             }
@@ -106,12 +126,18 @@ internal sealed class SequenceFlows : IDisposable
     public static Tensor UpscaleBicubic(Tensor lowResolution) =>
         nn.functional.interpolate(lowResolution, scale_factor: [4.0, 4.0], mode: InterpolationMode.Bicubic, align_corners: false);
 
-    /// <summary>The flow [1, H, W, 2] from frame <paramref name="frame"/> to frame <paramref name="frame"/> - 1, on the compute device in float32.</summary>
+    /// <summary>Whether the flow across the window boundary (<see cref="Forward"/>(0)) was computed.</summary>
+    public bool HasBoundary => boundary is not null;
+
+    /// <summary>
+    /// The flow [1, H, W, 2] from frame <paramref name="frame"/> to frame <paramref name="frame"/> - 1, on the compute
+    /// device in float32; frame 0 maps onto the frame before the window (when <see cref="HasBoundary"/>).
+    /// </summary>
     public Tensor Forward(int frame)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(frame, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(frame, boundary is null ? 1 : 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(frame, FrameCount);
-        return forward[frame - 1].to(ScalarType.Float32, computeDevice);
+        return (frame == 0 ? boundary! : forward[frame - 1]).to(ScalarType.Float32, computeDevice);
     }
 
     /// <summary>The flow [1, H, W, 2] from frame <paramref name="frame"/> to frame <paramref name="frame"/> + 1, on the compute device in float32.</summary>
@@ -129,6 +155,8 @@ internal sealed class SequenceFlows : IDisposable
         {
             flow.Dispose();
         }
+
+        boundary?.Dispose();
     }
 
     private static Tensor Store(Tensor flow, Device device, ScalarType type) =>

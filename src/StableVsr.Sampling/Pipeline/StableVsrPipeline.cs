@@ -6,6 +6,7 @@ using StableVsr.IO;
 using StableVsr.Models.Loading;
 using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Noise;
+using StableVsr.Sampling.Resume;
 using StableVsr.Sampling.Schedulers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,6 +26,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     private readonly SemaphoreSlim runLock = new(1, 1);
     private readonly Dictionary<string, Tensor> promptCache = new(StringComparer.Ordinal);
     private readonly Device? stateDevice;
+    private readonly WindowSampler windowSampler;
     private bool disposed;
 
     /// <summary>Creates a pipeline over loaded models, which it then owns and disposes.</summary>
@@ -59,6 +61,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         this.models = models;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         Options = options;
+        windowSampler = new WindowSampler(models, options, stateDevice);
     }
 
     /// <inheritdoc />
@@ -67,6 +70,12 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     /// <summary>The loaded models.</summary>
     public StableVsrModels Models => models;
 
+    /// <summary>
+    /// Upscales a sequence window by window (<see cref="UpscaleOptions.WindowSize"/> frames each). The input is read
+    /// lazily, a window at a time (back-pressure: at most one window of frames is buffered beyond what is being
+    /// denoised), and each window's frames are yielded as soon as the window is sampled, so memory stays flat in
+    /// sequence length and the first frames come out after the first window rather than at the end.
+    /// </summary>
     /// <inheritdoc />
     public async IAsyncEnumerable<VideoFrame> UpscaleAsync(
         IAsyncEnumerable<VideoFrame> frames,
@@ -76,32 +85,98 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         ArgumentNullException.ThrowIfNull(frames);
         ObjectDisposedException.ThrowIf(disposed, this);
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<VideoFrame> input;
-        try
+        using var state = new SequenceState(new SeededNoiseSource(Options.Seed));
+        var count = 0;
+        await foreach (var window in WindowsAsync(frames, state, progress, clock, cancellationToken).ConfigureAwait(false))
         {
-            input = await ReadSequenceAsync(frames, progress, clock, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw Cancelled(e, clock);
-        }
-
-        var upscaled = await RunExclusiveAsync(() => UpscaleFrames(input, progress, clock, cancellationToken), clock, cancellationToken).ConfigureAwait(false);
-        foreach (var frame in upscaled)
-        {
-            yield return frame;
+            foreach (var frame in window)
+            {
+                count++;
+                yield return frame;
+            }
         }
 
-        progress?.Report(UpscaleProgress.Completed(upscaled.Count, Options.Steps, clock.Elapsed));
+        LogFinished(logger, count, clock.Elapsed.TotalSeconds);
+        progress?.Report(UpscaleProgress.Completed(count, Options.Steps, clock.Elapsed));
     }
 
     /// <summary>
-    /// Upscales several sequences (for example a folder of sequences) in one run: sequences with the same frame size are sampled
-    /// together, up to <see cref="UpscaleOptions.SequenceBatchSize"/> at a time, so their frames share each UNet and
-    /// ControlNet call. Every sequence gets the noise it would get alone (from <see cref="UpscaleOptions.Seed"/>), so its
-    /// frames equal those of <see cref="UpscaleAsync"/> on that sequence up to floating-point rounding of batched kernels.
+    /// Upscales <paramref name="source"/> into <paramref name="sink"/> window by window, committing the sink after each
+    /// window; with a journal, the run can be resumed after Ctrl+C, a kill or a power cut and its output is then
+    /// byte-identical to an uninterrupted run's. The journal records the run's identity (input and model fingerprints,
+    /// the options that change the output) and, after each window, the frames committed and the carried state; a resume
+    /// reads the input again, skips the committed frames and continues with the next window. The journal is removed
+    /// when the output is complete.
     /// </summary>
-    /// <param name="sequences">The sequences, each a list of frames of one size, in sequence order; at least one sequence.</param>
+    /// <param name="source">The LR frames.</param>
+    /// <param name="sink">Where the upscaled frames go.</param>
+    /// <param name="journal">Where to keep the journal and what to do with one already there; null runs without one.</param>
+    /// <param name="progress">Receives progress reports; frames are numbered in the whole sequence, resumed or not.</param>
+    /// <param name="cancellationToken">Stops the run within one denoising step; committed windows stay resumable.</param>
+    /// <returns>The number of frames the output holds.</returns>
+    /// <exception cref="InvalidInputException">
+    /// The input is empty, corrupt or of mixed frame sizes; a frame cannot be written; a journal is there and
+    /// <see cref="ResumeMode.New"/> was asked; or the journal is from another input, model or options, damaged, or from
+    /// a newer version (each message says which and how to start over).
+    /// </exception>
+    /// <exception cref="UpscaleCanceledException">The token was cancelled.</exception>
+    public async Task<int> UpscaleResumableAsync(
+        IFrameSource source,
+        IFrameSink sink,
+        JournalOptions? journal = null,
+        IProgress<UpscaleProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sink);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var clock = Stopwatch.StartNew();
+        var (record, state) = await OpenJournalAsync(source, sink, journal, cancellationToken).ConfigureAwait(false);
+        using (state)
+        {
+            var written = state.NextFrame;
+            try
+            {
+                await foreach (var window in WindowsAsync(source.ReadAsync(cancellationToken), state, progress, clock, cancellationToken).ConfigureAwait(false))
+                {
+                    foreach (var frame in window)
+                    {
+                        await sink.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    // The output first, then the journal: after a crash between the two, the sink holds more than the
+                    // journal says and a resume discards the extra frames.
+                    await sink.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    written = state.NextFrame;
+                    record?.Commit(written, state.Carry);
+                }
+
+                await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw Cancelled(e, clock, written);
+            }
+
+            if (journal is not null)
+            {
+                UpscaleJournal.Delete(journal.Folder);
+            }
+
+            LogFinished(logger, written, clock.Elapsed.TotalSeconds);
+            progress?.Report(UpscaleProgress.Completed(written, Options.Steps, clock.Elapsed));
+            return written;
+        }
+    }
+
+    /// <summary>
+    /// Upscales several sequences (for example a folder of sequences) in one run: sequences with the same frame size are
+    /// sampled together, up to <see cref="UpscaleOptions.SequenceBatchSize"/> at a time and window by window, so their
+    /// frames share each UNet and ControlNet call. Every sequence gets the noise it would get alone (from
+    /// <see cref="UpscaleOptions.Seed"/>), so its frames equal those of <see cref="UpscaleAsync(IAsyncEnumerable{VideoFrame}, IProgress{UpscaleProgress}?, CancellationToken)"/> on that sequence up
+    /// to floating-point rounding of batched kernels. The frames come back when every sequence is done.
+    /// </summary>
+    /// <param name="sequences">The sequences, each a list of frames of one size, in order; at least one sequence.</param>
     /// <param name="progress">Receives progress reports; <see cref="UpscaleProgress.Sequence"/> says which sequence a report is about.</param>
     /// <param name="cancellationToken">Stops the run within one denoising step.</param>
     /// <returns>The upscaled sequences, in the order given, each with its frames in input order.</returns>
@@ -142,7 +217,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
 
     /// <summary>
     /// The tensor-level entry point: upscales LR frames [N, 3, h, w] in [-1, 1] to [N, 3, 4h, 4w] in [0, 1] on the
-    /// CPU. Sizes the models cannot take directly are padded by reflection and the result cropped back.
+    /// CPU, window by window. Sizes the models cannot take directly are padded by reflection and the result cropped back.
     /// </summary>
     /// <param name="lowResolution">The LR frames (any device; float).</param>
     /// <param name="noise">Noise source; null derives it from <see cref="UpscaleOptions.Seed"/>.</param>
@@ -163,9 +238,10 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     }
 
     /// <summary>
-    /// Upscales several sequences of LR frames [N, 3, h, w] in [-1, 1] to [N, 3, 4h, 4w] in [0, 1] on the CPU, sampling
-    /// sequences whose padded frame size is the same together, up to <see cref="UpscaleOptions.SequenceBatchSize"/> at a time.
-    /// Each sequence uses its own noise source, so its result equals upscaling it alone up to floating-point rounding.
+    /// Upscales several sequences of LR frames [N, 3, h, w] in [-1, 1] to [N, 3, 4h, 4w] in [0, 1] on the CPU, window
+    /// by window, sampling the windows of sequences whose padded frame size is the same together, up to
+    /// <see cref="UpscaleOptions.SequenceBatchSize"/> at a time. Each sequence uses its own noise source, so its result
+    /// equals upscaling it alone up to floating-point rounding.
     /// </summary>
     /// <param name="sequences">The sequences (any device; float); sequences may differ in size and length.</param>
     /// <param name="noises">One noise source per sequence; null derives every sequence's noise from <see cref="UpscaleOptions.Seed"/>.</param>
@@ -187,14 +263,9 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var embeds = promptEmbeds?.to(ScalarType.Float32, models.Device) ?? PromptEmbeds(Options.Prompt);
-        var scheduler = SchedulerFactory.FromConfig(models.SchedulerConfig, Options.Scheduler);
-        scheduler.SetTimesteps(Options.Steps);
-        var steps = scheduler.Timesteps.Count;
-        var total = sequences.Sum(c => (double)(c.shape[0] - 1 + (steps * c.shape[0]) + c.shape[0]));
+        var scheduler = CreateScheduler();
+        var total = sequences.Sum(c => c.shape[0] * WindowSampler.UnitsPerFrame(scheduler.Timesteps.Count));
         var done = 0;
-        void Report(int sequence, UpscalePhase phase, int frame, int step) => report?.Invoke(sequence, phase, frame, step, ++done / total);
-
-        var sampler = new BidirectionalSampler(models, Options.NoiseLevel, stateDevice, Options.VaeTileSize);
         var results = new Tensor[sequences.Count];
         var batches = Enumerable.Range(0, sequences.Count)
             .GroupBy(c => (FramePadding.PaddedSide((int)sequences[c].shape[2]), FramePadding.PaddedSide((int)sequences[c].shape[3])))
@@ -203,37 +274,43 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         {
             using var batchScope = NewDisposeScope();
             var (height, width) = ((int)sequences[batch[0]].shape[2], (int)sequences[batch[0]].shape[3]);
-            LogStarting(logger, batch.Sum(c => (int)sequences[c].shape[0]), batch.Length, width, height, steps, models.Device.ToString());
-            var sampling = new List<SamplingSequence>();
+            LogStarting(logger, batch.Sum(c => (int)sequences[c].shape[0]), batch.Length, width, height, scheduler.Timesteps.Count, models.Device.ToString());
+            var states = batch.Select(c => new SequenceState(noises?[c] ?? new SeededNoiseSource(Options.Seed))).ToArray();
+            var windows = batch.Select(_ => new List<Tensor>()).ToArray();
             try
             {
-                foreach (var c in batch)
+                for (var start = 0; ; start += Options.WindowSize)
                 {
-                    var padded = FramePadding.Pad(sequences[c].to(ScalarType.Float32, stateDevice ?? models.Device));
-                    var flows = SequenceFlows.Compute(
-                        models.Raft,
-                        padded,
-                        Options.RaftIterations,
-                        Options.RaftNormalization,
-                        stateDevice,
-                        Options.HalfPrecisionFlows ? ScalarType.Float16 : ScalarType.Float32,
-                        cancellationToken,
-                        k => Report(c, UpscalePhase.OpticalFlow, k, 0));
-                    sampling.Add(new SamplingSequence(padded, noises?[c] ?? new SeededNoiseSource(Options.Seed), flows));
+                    var members = Enumerable.Range(0, batch.Length).Where(b => sequences[batch[b]].shape[0] > start).ToArray();
+                    if (members.Length == 0)
+                    {
+                        break;
+                    }
+
+                    var end = start + Options.WindowSize;
+                    var images = windowSampler.SampleNext(
+                        members.Select(b => (states[b], sequences[batch[b]][start..(int)Math.Min(end, sequences[batch[b]].shape[0])])).ToArray(),
+                        members.Select(b => end < sequences[batch[b]].shape[0]).ToArray(),
+                        embeds,
+                        scheduler,
+                        (m, phase, frame, step) => report?.Invoke(batch[members[m]], phase, frame, step, ++done / total),
+                        cancellationToken);
+                    for (var m = 0; m < members.Length; m++)
+                    {
+                        windows[members[m]].Add(images[m]);
+                    }
                 }
 
-                var images = sampler.Sample(sampling, embeds, scheduler, (b, phase, frame, step) => Report(batch[b], phase, frame, step), cancellationToken);
                 for (var b = 0; b < batch.Length; b++)
                 {
-                    var sequence = sequences[batch[b]];
-                    results[batch[b]] = FramePadding.Crop(images[b], (int)sequence.shape[2] * 4, (int)sequence.shape[3] * 4).cpu().MoveToOuterDisposeScope();
+                    results[batch[b]] = (windows[b].Count == 1 ? windows[b][0] : cat(windows[b], 0)).MoveToOuterDisposeScope();
                 }
             }
             finally
             {
-                foreach (var sequence in sampling)
+                foreach (var state in states)
                 {
-                    sequence.Flows.Dispose();
+                    state.Dispose();
                 }
             }
         }
@@ -271,18 +348,136 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         return embeds.alias();
     }
 
-    private IReadOnlyList<VideoFrame> UpscaleFrames(IReadOnlyList<VideoFrame> input, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    // Reads the frames lazily and yields each window's upscaled frames as soon as the window is sampled. It reads one
+    // frame past a window before sampling it, to know whether the sequence goes on (only then is the carry kept), and
+    // skips the frames before state.NextFrame (a resumed run reads its input from the start).
+    private async IAsyncEnumerable<IReadOnlyList<VideoFrame>> WindowsAsync(
+        IAsyncEnumerable<VideoFrame> frames,
+        SequenceState state,
+        IProgress<UpscaleProgress>? progress,
+        Stopwatch clock,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var window = new List<VideoFrame>(Options.WindowSize);
+        VideoFrame? first = null;
+        var read = 0;
+        await using var input = frames.GetAsyncEnumerator(cancellationToken);
+        var more = await NextAsync(input, clock).ConfigureAwait(false);
+        while (more)
+        {
+            var frame = input.Current ?? throw new ArgumentException("The frames include null.", nameof(frames));
+            first ??= frame;
+            CheckSameSize(first, frame, "the sequence");
+            read++;
+            more = await NextAsync(input, clock).ConfigureAwait(false);
+            if (read <= state.NextFrame)
+            {
+                continue;
+            }
+
+            window.Add(frame);
+            progress?.Report(UpscaleProgress.Reading(frame.Index, read, Options.Steps, clock.Elapsed));
+            if (window.Count == Options.WindowSize || !more)
+            {
+                var inWindow = window.ToArray();
+                window.Clear();
+                var goesOn = more;
+                var known = read;
+                yield return await RunExclusiveAsync(() => SampleWindow(state, inWindow, goesOn, known, progress, clock, cancellationToken), clock, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (read == 0)
+        {
+            throw new InvalidInputException("The sequence has no frames: give at least one frame.");
+        }
+
+        if (read < state.NextFrame)
+        {
+            throw new InvalidInputException(
+                $"The input has {read} frame(s), fewer than the {state.NextFrame} the journal says were already upscaled: it is not the input of the interrupted run.");
+        }
+    }
+
+    private async ValueTask<bool> NextAsync(IAsyncEnumerator<VideoFrame> input, Stopwatch clock)
+    {
+        try
+        {
+            return await input.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw Cancelled(e, clock);
+        }
+    }
+
+    // Opens, creates or discards the journal as asked, prepares the sink, and returns where the sequence stands.
+    private async Task<(UpscaleJournal? Journal, SequenceState State)> OpenJournalAsync(IFrameSource source, IFrameSink sink, JournalOptions? options, CancellationToken cancellationToken)
+    {
+        var noise = new SeededNoiseSource(Options.Seed);
+        if (options is null)
+        {
+            return (null, new SequenceState(noise));
+        }
+
+        var identity = JournalIdentity.For(Options, models.Fingerprint, source.Description, await source.FingerprintAsync(cancellationToken).ConfigureAwait(false));
+        if (UpscaleJournal.Exists(options.Folder))
+        {
+            switch (options.Mode)
+            {
+                case ResumeMode.New:
+                    throw new InvalidInputException(
+                        $"An interrupted run of '{sink.Description}' left its journal in '{options.Folder}': resume it (--resume, ResumeMode.Resume) or start over (--restart, ResumeMode.Restart).");
+                case ResumeMode.Restart:
+                    UpscaleJournal.Delete(options.Folder);
+                    await sink.ResumeAsync(0, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    var existing = UpscaleJournal.Open(options.Folder);
+                    var differences = existing.Identity.Differences(identity);
+                    if (differences.Count > 0)
+                    {
+                        throw new InvalidInputException(
+                            $"The journal in '{options.Folder}' is from another run, so resuming would not give its output: {string.Join("; ", differences)}. " +
+                            "Run with the same input, model and options, or start over with --restart (ResumeMode.Restart).");
+                    }
+
+                    var carry = existing.LoadCarry(stateDevice ?? models.Device);
+                    await sink.ResumeAsync(existing.CommittedFrames, cancellationToken).ConfigureAwait(false);
+                    LogResuming(logger, existing.CommittedFrames, options.Folder);
+                    return (existing, new SequenceState(noise, existing.CommittedFrames, Options.GuideAcrossWindows ? carry : null));
+            }
+        }
+
+        return (UpscaleJournal.Create(options.Folder, identity), new SequenceState(noise));
+    }
+
+    private NoiseScheduler CreateScheduler()
+    {
+        var scheduler = SchedulerFactory.FromConfig(models.SchedulerConfig, Options.Scheduler);
+        scheduler.SetTimesteps(Options.Steps);
+        return scheduler;
+    }
+
+    // One window of a streamed sequence, on the run thread: frames in, upscaled frames out, the state moved on.
+    private IReadOnlyList<VideoFrame> SampleWindow(SequenceState state, IReadOnlyList<VideoFrame> window, bool moreFollow, int read, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var frameCount = input.Count;
-        var lowResolution = FrameTensors.ToTensor(input, PixelRange.MinusOneToOne);
-        var output = Upscale(
-            lowResolution,
-            report: (phase, frame, step, fraction) => progress?.Report(UpscaleProgress.Working(phase, frame, frameCount, step, Options.Steps, clock.Elapsed, fraction)),
-            cancellationToken: cancellationToken);
-        var frames = FrameTensors.ToFrames(output, PixelRange.ZeroToOne);
-        LogFinished(logger, frameCount, clock.Elapsed.TotalSeconds);
-        return frames.Select((f, i) => f.WithIndex(input[i].Index, input[i].Name)).ToArray();
+        var scheduler = CreateScheduler();
+        var unitsPerFrame = WindowSampler.UnitsPerFrame(scheduler.Timesteps.Count);
+        var done = state.NextFrame * unitsPerFrame;
+        var total = read * unitsPerFrame;
+        var lowResolution = FrameTensors.ToTensor(window, PixelRange.MinusOneToOne);
+        var images = windowSampler.SampleNext(
+            [(state, lowResolution)],
+            [moreFollow],
+            PromptEmbeds(Options.Prompt),
+            scheduler,
+            (_, phase, frame, step) => progress?.Report(UpscaleProgress.Working(phase, frame, read, step, Options.Steps, clock.Elapsed, ++done / total)),
+            cancellationToken);
+        var frames = FrameTensors.ToFrames(images[0], PixelRange.ZeroToOne);
+        return frames.Select((f, i) => f.WithIndex(window[i].Index, window[i].Name)).ToArray();
     }
 
     private IReadOnlyList<IReadOnlyList<VideoFrame>> UpscaleSequenceFrames(IReadOnlyList<IReadOnlyList<VideoFrame>> sequences, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
@@ -339,29 +534,6 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         }
     }
 
-    private async Task<IReadOnlyList<VideoFrame>> ReadSequenceAsync(IAsyncEnumerable<VideoFrame> frames, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
-    {
-        var input = new List<VideoFrame>();
-        await foreach (var frame in frames.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            ArgumentNullException.ThrowIfNull(frame, nameof(frames));
-            if (input.Count > 0)
-            {
-                CheckSameSize(input[0], frame, "the sequence");
-            }
-
-            input.Add(frame);
-            progress?.Report(UpscaleProgress.Reading(frame.Index, input.Count, Options.Steps, clock.Elapsed));
-        }
-
-        if (input.Count == 0)
-        {
-            throw new InvalidInputException("The sequence has no frames: give at least one frame.");
-        }
-
-        return input;
-    }
-
     /// <summary>
     /// Runs heavy work on a dedicated thread (TorchSharp's dispose scopes and grad mode are per thread), one run per
     /// pipeline at a time, and reports cancellation as <see cref="UpscaleCanceledException"/>.
@@ -386,10 +558,12 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         }
     }
 
-    private UpscaleCanceledException Cancelled(OperationCanceledException e, Stopwatch clock)
+    private UpscaleCanceledException Cancelled(OperationCanceledException e, Stopwatch clock, int committed = 0)
     {
         LogCancelled(logger, clock.Elapsed.TotalSeconds);
-        return new UpscaleCanceledException("Upscaling was cancelled; no frame was produced.", e);
+        return new UpscaleCanceledException(
+            committed == 0 ? "Upscaling was cancelled before a window was finished." : $"Upscaling was cancelled; {committed} frame(s) were committed and a resume continues after them.",
+            e);
     }
 
     private static bool SameDevice(Device a, Device b) => a.type == b.type && Math.Max(a.index, 0) == Math.Max(b.index, 0);
@@ -401,6 +575,9 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upscaled {Frames} frame(s) in {Seconds:F1} s")]
     private static partial void LogFinished(ILogger logger, int frames, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming after {Frames} committed frame(s), journal in {Folder}")]
+    private static partial void LogResuming(ILogger logger, int frames, string folder);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upscaling cancelled after {Seconds:F1} s")]
     private static partial void LogCancelled(ILogger logger, double seconds);
