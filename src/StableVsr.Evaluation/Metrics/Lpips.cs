@@ -12,6 +12,9 @@ namespace StableVsr.Evaluation.Metrics;
 /// </summary>
 public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
 {
+    /// <summary>The smallest side AlexNet's strides and pools leave at least one feature pixel for.</summary>
+    public const int MinSide = 31;
+
     private const double NormEpsilon = 1e-10;
 
     private readonly AlexNetFeatures net;
@@ -77,7 +80,7 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
     /// <exception cref="InvalidInputException">The images are not [B, 3, H, W] in [0, 1].</exception>
     internal LpipsFeatures Features(Tensor images)
     {
-        ImageChecks.SamePair(images, images, "LPIPS");
+        ImageChecks.SamePair(images, images, "LPIPS", MinSide);
         ImageChecks.InUnitRange(images, "images", "LPIPS");
         return UncheckedFeatures(images);
     }
@@ -97,7 +100,7 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
 
     private LpipsFeatures Features(Tensor groundTruth, Tensor output)
     {
-        ImageChecks.SamePair(groundTruth, output, "LPIPS");
+        ImageChecks.SamePair(groundTruth, output, "LPIPS", MinSide);
         ImageChecks.InUnitRange(groundTruth, "ground-truth images", "LPIPS");
         ImageChecks.InUnitRange(output, "output images", "LPIPS");
         using var both = cat([groundTruth, output.to(groundTruth.dtype, groundTruth.device)]);

@@ -21,6 +21,17 @@ internal sealed class LpipsFeatures : IDisposable
     /// <summary>Features of this batch followed by those of <paramref name="next"/>, as a new object.</summary>
     public LpipsFeatures Concat(LpipsFeatures next) => new(layers.Zip(next.layers, (a, b) => cat([a, b])).ToArray());
 
+    /// <summary>Takes the tensors out of the current dispose scope, so they live until <see cref="Dispose"/>.</summary>
+    public LpipsFeatures DetachFromDisposeScope()
+    {
+        foreach (var layer in layers)
+        {
+            layer.DetachFromDisposeScope();
+        }
+
+        return this;
+    }
+
     public void Dispose()
     {
         foreach (var layer in layers)
