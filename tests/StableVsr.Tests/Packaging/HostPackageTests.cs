@@ -22,7 +22,7 @@ public class HostPackageTests
         var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         var pack = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", "src/StableVsr/StableVsr.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
         Assert.That(pack.ExitCode, Is.Zero, pack.Output);
-        foreach (var project in new[] { "StableVsr.Core", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling" })
+        foreach (var project in new[] { "StableVsr.Core", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling", "StableVsr.Evaluation" })
         {
             var packed = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", $"src/{project}/{project}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}", "--no-build");
             Assert.That(packed.ExitCode, Is.Zero, packed.Output);
@@ -31,7 +31,7 @@ public class HostPackageTests
         Assert.That(Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName), Is.SupersetOf(new[]
         {
             $"StableVsr.{version}.nupkg", $"StableVsr.Core.{version}.nupkg", $"StableVsr.Weights.{version}.nupkg",
-            $"StableVsr.Models.{version}.nupkg", $"StableVsr.Sampling.{version}.nupkg",
+            $"StableVsr.Models.{version}.nupkg", $"StableVsr.Sampling.{version}.nupkg", $"StableVsr.Evaluation.{version}.nupkg",
         }));
 
         var host = Path.Combine(work, "host");
