@@ -1,5 +1,4 @@
 using StableVsr.Evaluation.Metrics;
-using StableVsr.Models.Raft;
 using StableVsr.Tests.Models;
 using StableVsr.Tests.Support;
 using TorchSharp;
@@ -70,7 +69,7 @@ public class MetricParityTests
     [TestCaseSource(nameof(SequenceNames))]
     public void TemporalOpticalFlowOfEveryPair(string sequence)
     {
-        using var raft = Raft.FromFile(MetricsCase.RaftWeights);
+        var raft = MetricsCase.Raft;
         using var scope = torch.NewDisposeScope();
         var (gt, rec) = Pair(sequence);
         var count = gt.shape[0];

@@ -1,4 +1,5 @@
 using StableVsr.Evaluation.Metrics;
+using StableVsr.Models.Raft;
 using StableVsr.Tests.Models;
 using StableVsr.Tests.Support;
 using TorchSharp;
@@ -16,6 +17,7 @@ internal static class MetricsCase
 
     private static readonly Lazy<Lpips> SharedLpips = new(() => Lpips.Load(AlexNetWeights));
     private static readonly Lazy<Dists> SharedDists = new(() => Dists.Load(Vgg16Weights));
+    private static readonly Lazy<Raft> SharedRaft = new(() => Raft.FromFile(RaftWeights));
 
     public static string AlexNetWeights => Fixtures.Path("metrics", "alexnet_features_random.pth");
 
@@ -29,6 +31,9 @@ internal static class MetricsCase
     public static Lpips Lpips => SharedLpips.Value;
 
     public static Dists Dists => SharedDists.Value;
+
+    /// <summary>The fixture's RAFT-large, normalising per sample as eval.py's RAFT does.</summary>
+    public static Raft Raft => SharedRaft.Value;
 
     public static ReferenceCase Open() => ReferenceCase.Open("metrics");
 
