@@ -11,6 +11,7 @@ internal static class StableVsrCommand
     {
         var root = new RootCommand("StableVsr: diffusion-based 4x video super-resolution (StableVSR) on TorchSharp.");
         root.Subcommands.Add(UpscaleCommand.Build());
+        root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
         return root;
     }

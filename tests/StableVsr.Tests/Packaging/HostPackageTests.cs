@@ -27,7 +27,7 @@ public class HostPackageTests
             .Select(Path.GetFileName)
             .Where(name => name is not ("StableVsr" or "StableVsr.Cli"))
             .ToArray();
-        Assert.That(libraries, Is.SupersetOf(new[] { "StableVsr.Core", "StableVsr.IO", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling" }));
+        Assert.That(libraries, Is.SupersetOf(new[] { "StableVsr.Core", "StableVsr.IO", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling", "StableVsr.Evaluation" }));
         foreach (var project in libraries)
         {
             var packed = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", $"src/{project}/{project}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
