@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Benchmarks.Sampling;
 
 /// <summary>
-/// A whole sequence through the pipeline (RAFT flows, bidirectional sampling, final decode) with the fixtures' tiny
+/// A whole sequence through the pipeline as one window (RAFT flows, bidirectional sampling, final decode) with the fixtures' tiny
 /// StableVSR checkpoint and random RAFT-large, LR 32x32 frames, 2 DDPM steps, for sequences of 5, 20 and 100 frames: the
 /// peak memory columns show how memory grows with sequence length, with flows in float32 or float16 (<see cref="HalfFlows"/>).
 /// With <see cref="HostState"/> the per-frame state (LR frames, latents, flows, finished frames) is kept in host memory,
@@ -51,7 +51,8 @@ public class WholeSequenceBenchmarks : MeasuredBenchmark
     {
         PeakMemoryRecorder.Begin();
         var device = BenchmarkBackend.DeviceOf(Backend).type == DeviceType.CUDA ? ComputeDevice.Cuda() : ComputeDevice.Cpu;
-        var options = UpscaleOptions.Default with { Steps = 2, Device = device, StateDevice = HostState ? ComputeDevice.Cpu : null, HalfPrecisionFlows = HalfFlows };
+        // One window of the whole sequence: StableVSR's own sampling, to compare with the windowed StreamingBenchmarks.
+        var options = UpscaleOptions.Default with { Steps = 2, WindowSize = Frames, Device = device, StateDevice = HostState ? ComputeDevice.Cpu : null, HalfPrecisionFlows = HalfFlows };
         var models = new StableVsrModelLoader().LoadAsync(TinyPipeline.Source, device, options.Precision).GetAwaiter().GetResult();
         pipeline = Own(new StableVsrPipeline(models, options));
         frames = Own(rand([Frames, 3, 32, 32], generator: Own(new Generator(17))).mul(2).sub(1).DetachFromDisposeScope());

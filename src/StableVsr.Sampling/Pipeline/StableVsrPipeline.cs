@@ -276,9 +276,15 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
             var (height, width) = ((int)sequences[batch[0]].shape[2], (int)sequences[batch[0]].shape[3]);
             LogStarting(logger, batch.Sum(c => (int)sequences[c].shape[0]), batch.Length, width, height, scheduler.Timesteps.Count, models.Device.ToString());
             var states = batch.Select(c => new SequenceState(noises?[c] ?? new SeededNoiseSource(Options.Seed))).ToArray();
-            var windows = batch.Select(_ => new List<Tensor>()).ToArray();
             try
             {
+                // Each window's images go straight into the sequence's preallocated output, so nothing accumulates per
+                // window and the finished sequence exists once.
+                foreach (var c in batch)
+                {
+                    results[c] = empty([sequences[c].shape[0], 3, sequences[c].shape[2] * 4, sequences[c].shape[3] * 4], ScalarType.Float32, CPU).MoveToOuterDisposeScope();
+                }
+
                 for (var start = 0; ; start += Options.WindowSize)
                 {
                     var members = Enumerable.Range(0, batch.Length).Where(b => sequences[batch[b]].shape[0] > start).ToArray();
@@ -287,6 +293,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
                         break;
                     }
 
+                    using var windowScope = NewDisposeScope();
                     var end = start + Options.WindowSize;
                     var images = windowSampler.SampleNext(
                         members.Select(b => (states[b], sequences[batch[b]][start..(int)Math.Min(end, sequences[batch[b]].shape[0])])).ToArray(),
@@ -297,13 +304,8 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
                         cancellationToken);
                     for (var m = 0; m < members.Length; m++)
                     {
-                        windows[members[m]].Add(images[m]);
+                        results[batch[members[m]]][start..(start + (int)images[m].shape[0])].copy_(images[m]);
                     }
-                }
-
-                for (var b = 0; b < batch.Length; b++)
-                {
-                    results[batch[b]] = (windows[b].Count == 1 ? windows[b][0] : cat(windows[b], 0)).MoveToOuterDisposeScope();
                 }
             }
             finally

@@ -60,6 +60,7 @@ public class HostPackageTests
               <ItemGroup>
                 <PackageReference Include="StableVsr" Version="{version}" />
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
+                <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="8.0.1" />
               </ItemGroup>
             </Project>
             """);
