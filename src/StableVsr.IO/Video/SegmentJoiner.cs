@@ -88,7 +88,18 @@ internal static class SegmentJoiner
                 }
             }
 
+            // Mapping any stream's metadata turns off FFmpeg's default per-stream copy, so every stream is mapped explicitly.
             text.Append(CultureInfo.InvariantCulture, $" -map_metadata 1 -map_chapters 1 -map_metadata:s:v:0 1:s:v:{source.VideoOrdinal}");
+            for (var i = 0; i < source.AudioStreams; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" -map_metadata:s:a:{i} 1:s:a:{i}");
+            }
+
+            for (var i = 0; i < source.SubtitleCodecs.Count; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" -map_metadata:s:s:{i} 1:s:s:{i}");
+            }
+
 
             // The source's encoder tag would name its codec, not the one the frames are now encoded with.
             text.Append(" -metadata:s:v:0 encoder=");

@@ -1,4 +1,4 @@
-using FFMpegCore;
+using Microsoft.Extensions.Logging;
 
 namespace StableVsr.IO;
 
@@ -13,24 +13,29 @@ internal sealed record SinkSourceVideo(
     int Rotation,
     int VideoOrdinal,
     TimeSpan VideoStartOffset,
+    int AudioStreams,
     IReadOnlyList<string> SubtitleCodecs,
     bool HasAttachments)
 {
-    /// <summary>Probes <paramref name="path"/> (without counting frames) for what the sink needs.</summary>
-    /// <exception cref="InvalidInputException">The source cannot be read or has no video stream.</exception>
-    public static async Task<SinkSourceVideo> ProbeAsync(FFmpegTools tools, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Probes <paramref name="path"/> as <see cref="VideoFileSource.ProbeAsync"/> does (counting its frames), so the rate
+    /// agrees with the frames a source over the same file yields.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The source cannot be read, has no video stream or no frames.</exception>
+    public static async Task<SinkSourceVideo> ProbeAsync(FFmpegTools tools, string path, ILogger logger, CancellationToken cancellationToken)
     {
-        var analysis = await VideoProbe.AnalyseAsync(tools, path, countPackets: false, cancellationToken).ConfigureAwait(false);
+        var analysis = await VideoProbe.AnalyseAsync(tools, path, countPackets: true, cancellationToken).ConfigureAwait(false);
+        var info = VideoProbe.Describe(analysis, path, logger);
         var video = VideoProbe.PrimaryVideo(analysis, path);
-        var raw = analysis.Raw.Streams.First(s => s.Index == video.Index);
         var offset = video.StartTime - analysis.Format.StartTime;
         return new SinkSourceVideo(
             path,
-            VideoProbe.AverageFrameRate(raw, path),
-            VideoProbe.TimeBase(raw),
-            video.Rotation,
+            info.FrameRate,
+            info.TimeBase,
+            info.Rotation,
             VideoProbe.VideoOrdinal(analysis, video.Index),
             offset > TimeSpan.Zero ? offset : TimeSpan.Zero,
+            analysis.AudioStreams.Count,
             analysis.SubtitleStreams.Select(s => s.CodecName ?? "unknown").ToArray(),
             analysis.Raw.Streams.Any(s => s.CodecType == "attachment"));
     }

@@ -17,8 +17,9 @@ public enum VideoCodec
     H265,
 
     /// <summary>
-    /// FFV1 (level 3, every frame a key frame) in Matroska (.mkv), stored as planar RGB (gbrp): lossless, the decoded
-    /// frames equal the written ones bit for bit. Files are large (roughly half of the raw RGB size).
+    /// FFV1 (level 3, every frame a key frame) in Matroska (.mkv), stored as RGB: lossless, the decoded frames equal the
+    /// written ones bit for bit. Files are large (incompressible noise stays at its raw size; natural video shrinks to
+    /// roughly a third to a half).
     /// </summary>
     Ffv1,
 }

@@ -34,14 +34,14 @@ public sealed record VideoFileInfo
     public required bool HasAlpha { get; init; }
 
     /// <summary>
-    /// The average frame rate (frames / duration); for a variable-rate video this is what <see cref="VideoFileSink"/>
-    /// encodes at (constant rate).
+    /// The frame rate: the stream's nominal rate, or for a variable-rate video its average (frames / duration), which is
+    /// what <see cref="VideoFileSink"/> encodes at by default, so the duration and the sync with audio are kept.
     /// </summary>
     public required VideoRational FrameRate { get; init; }
 
     /// <summary>
-    /// Whether the container's nominal rate differs from its average rate (ffprobe's <c>r_frame_rate</c> and
-    /// <c>avg_frame_rate</c>), the usual sign of a variable frame rate.
+    /// Whether the frames do not fill the duration at the nominal rate (more than 1.5 frames or 0.5% off): the timing is
+    /// variable, and the frames are read once each, without the duplicates a constant-rate conversion would add.
     /// </summary>
     public required bool IsVariableFrameRate { get; init; }
 

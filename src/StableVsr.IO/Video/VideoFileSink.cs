@@ -354,7 +354,7 @@ public sealed class VideoFileSink : IFrameSink
         await tools.RequireEncoderAsync(EncodeSettings.From(Options, new VideoRational(25, 1)).Encoder, cancellationToken).ConfigureAwait(false);
         if (Options.SourceVideo is { } sourceVideo)
         {
-            source = await SinkSourceVideo.ProbeAsync(tools, sourceVideo, cancellationToken).ConfigureAwait(false);
+            source = await SinkSourceVideo.ProbeAsync(tools, sourceVideo, logger, cancellationToken).ConfigureAwait(false);
             CheckSourceFitsContainer(source);
         }
 

@@ -60,7 +60,7 @@ public sealed class VideoFileSource : IFrameSource
     /// <exception cref="InvalidInputException">ffmpeg/ffprobe are missing or too old; the file is missing, corrupt or truncated, has no video stream or no frames.</exception>
     public async Task<VideoFileInfo> ProbeAsync(CancellationToken cancellationToken = default)
     {
-        info ??= await VideoProbe.ProbeAsync(tools, FilePath, cancellationToken).ConfigureAwait(false);
+        info ??= await VideoProbe.ProbeAsync(tools, FilePath, logger, cancellationToken).ConfigureAwait(false);
         return info;
     }
 

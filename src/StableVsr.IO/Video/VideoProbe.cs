@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
+using Microsoft.Extensions.Logging;
 
 namespace StableVsr.IO;
 
@@ -47,23 +49,21 @@ internal static partial class VideoProbe
 
     /// <summary>Probes <paramref name="path"/> (counting packets) and checks that it has a video stream with frames.</summary>
     /// <exception cref="InvalidInputException">The file cannot be read, has no video stream, no frames, or fewer than its header announces.</exception>
-    public static async Task<VideoFileInfo> ProbeAsync(FFmpegTools tools, string path, CancellationToken cancellationToken)
+    public static async Task<VideoFileInfo> ProbeAsync(FFmpegTools tools, string path, ILogger logger, CancellationToken cancellationToken)
     {
         var analysis = await AnalyseAsync(tools, path, countPackets: true, cancellationToken).ConfigureAwait(false);
-        return Describe(analysis, path);
+        return Describe(analysis, path, logger);
     }
 
     /// <summary>The <see cref="VideoFileInfo"/> of an analysis made with packet counting, after the checks <see cref="ProbeAsync"/> names.</summary>
-    internal static VideoFileInfo Describe(IMediaAnalysis analysis, string path)
+    internal static VideoFileInfo Describe(IMediaAnalysis analysis, string path, ILogger logger)
     {
+        CheckComplete(analysis, path, logger);
         var video = PrimaryVideo(analysis, path);
         var raw = analysis.Raw.Streams.First(s => s.Index == video.Index);
-        var frameRate = AverageFrameRate(raw, path);
-        var nominal = Rational(raw.FrameRate);
-        // Containers round the average of a constant-rate stream (2997/100 for 30000/1001), so only a real difference counts.
-        var variable = nominal.IsPositive && Math.Abs(nominal.ToDouble() - frameRate.ToDouble()) > 0.005 * nominal.ToDouble();
         var duration = StreamDuration(video, analysis);
-        var frameCount = CountFrames(path, raw, video.Index, frameRate, duration, variable);
+        var frameCount = CountFrames(path, raw, video.Index);
+        var (frameRate, variable) = Timing(raw, path, frameCount, duration);
         return new VideoFileInfo
         {
             Path = path,
@@ -86,16 +86,59 @@ internal static partial class VideoProbe
         };
     }
 
-    /// <summary>A video stream's average frame rate, or its nominal rate when the average is unknown.</summary>
-    /// <exception cref="InvalidInputException">Neither is known.</exception>
-    internal static VideoRational AverageFrameRate(FFProbeStream raw, string path)
+    /// <summary>
+    /// Reads what ffprobe reported while it read the file through: a demuxer that hit the end of a file cut short says so
+    /// (Matroska: "File ended prematurely"; MP4: "partial file"), which is the only sign of truncation in containers
+    /// without a frame count. Other complaints are passed on as a warning, since many playable files have a few.
+    /// </summary>
+    /// <exception cref="InvalidInputException">ffprobe found the file cut short.</exception>
+    private static void CheckComplete(IMediaAnalysis analysis, string path, ILogger logger)
     {
-        var average = Rational(raw.AvgFrameRate);
+        var complaints = analysis.StandardError?.Where(line => !string.IsNullOrWhiteSpace(line)).ToArray() ?? [];
+        if (complaints.Length == 0)
+        {
+            return;
+        }
+
+        var said = string.Join(" | ", complaints.Take(6));
+        if (complaints.Any(line => TruncationMessage().IsMatch(line)))
+        {
+            throw new InvalidInputException($"'{path}' is truncated (the file ends before its content does). Use the complete file. ffprobe says: {said}");
+        }
+
+        logger.LogWarning("ffprobe reports problems in {File}: {Messages}", path, said);
+    }
+
+    /// <summary>
+    /// The rate frames are written at, and whether the stream's timing is variable. ffprobe's nominal rate
+    /// (<c>r_frame_rate</c>) is the rate of a constant-rate stream; when the frames present do not fill the stream's
+    /// duration at that rate (more than 1.5 frames or 0.5% off, beyond container rounding), the timing is variable and the
+    /// rate is the average, frames / duration, which keeps the duration (and so the sync with audio) when the frames are
+    /// written back at a constant rate. ffprobe's own average cannot be used for that: Matroska reports the nominal rate
+    /// as its average.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The stream has no rate at all.</exception>
+    private static (VideoRational Rate, bool Variable) Timing(FFProbeStream raw, string path, int frameCount, TimeSpan duration)
+    {
         var nominal = Rational(raw.FrameRate);
-        var frameRate = average.IsPositive ? average : nominal;
-        return frameRate.IsPositive
-            ? frameRate
-            : throw new InvalidInputException($"'{path}' has no usable frame rate for its video stream {raw.Index} (ffprobe gives '{raw.AvgFrameRate}' and '{raw.FrameRate}').");
+        var average = Rational(raw.AvgFrameRate);
+        var rate = nominal.IsPositive ? nominal : average;
+        if (!rate.IsPositive)
+        {
+            throw new InvalidInputException($"'{path}' has no usable frame rate for its video stream {raw.Index} (ffprobe gives '{raw.AvgFrameRate}' and '{raw.FrameRate}').");
+        }
+
+        var framesAtRate = duration.TotalSeconds * rate.ToDouble();
+        if (duration <= TimeSpan.Zero || Math.Abs(framesAtRate - frameCount) <= Math.Max(1.5, 0.005 * frameCount))
+        {
+            return (rate, false);
+        }
+
+        // frames / duration, exact to the microsecond, as a reduced fraction.
+        var microseconds = (long)Math.Round(duration.TotalMilliseconds * 1000);
+        var numerator = frameCount * 1_000_000L;
+        var divisor = (long)BigInteger.GreatestCommonDivisor(numerator, microseconds);
+        return (new VideoRational(checked((int)(numerator / divisor)), checked((int)(microseconds / divisor))), true);
     }
 
     /// <summary>A stream's time base, or default when ffprobe gives none.</summary>
@@ -127,7 +170,7 @@ internal static partial class VideoProbe
             ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.ToString()
             : null;
 
-    private static int CountFrames(string path, FFProbeStream raw, int index, VideoRational frameRate, TimeSpan duration, bool variable)
+    private static int CountFrames(string path, FFProbeStream raw, int index)
     {
         var stored = ParseCount(Extension(raw, "nb_frames"));
         var counted = ParseCount(Extension(raw, "nb_read_packets")) ?? 0;
@@ -141,19 +184,6 @@ internal static partial class VideoProbe
         {
             throw new InvalidInputException(
                 $"'{path}' is truncated: its header announces {announced} video frames but only {counted} are in the file. Use the complete file (or re-download it).");
-        }
-
-        // Without a stored count (Matroska), a file cut short still carries the full duration in its header; compare the
-        // frames present with what that duration holds at a constant rate (one frame and 1% of slack for rounding).
-        if (stored is null && !variable && duration > TimeSpan.Zero)
-        {
-            var expected = (int)Math.Floor(duration.TotalSeconds * frameRate.ToDouble());
-            if (counted < expected - 1 - (expected / 100))
-            {
-                throw new InvalidInputException(
-                    $"'{path}' is truncated: its header gives a duration of {duration.TotalSeconds:F3} s ({expected} frames at {frameRate} fps) " +
-                    $"but only {counted} video frames are in the file. Use the complete file.");
-            }
         }
 
         return stored ?? counted;
@@ -213,6 +243,9 @@ internal static partial class VideoProbe
 
     private static VideoFileTrack Track(MediaStream stream) =>
         new(stream.Index, stream.CodecName ?? "unknown", stream.Language, stream.Tags?.FirstOrDefault(t => string.Equals(t.Key, "title", StringComparison.OrdinalIgnoreCase)).Value);
+
+    [GeneratedRegex(@"ended prematurely|partial file|truncat|unexpected end|end of file", RegexOptions.IgnoreCase)]
+    private static partial Regex TruncationMessage();
 
     [GeneratedRegex(@"^(\d+):(\d+):(\d+(?:\.\d+)?)")]
     private static partial Regex DurationTag();

@@ -31,6 +31,24 @@ internal static class TestMedia
         return path;
     }
 
+    /// <summary>
+    /// The pattern with audio and an English subtitle stream (from <see cref="Subtitles"/>) in <paramref name="subtitleCodec"/>
+    /// (mov_text for MP4, srt for Matroska), a title on the video stream and a display rotation.
+    /// </summary>
+    public static string PatternWithSubtitles(string path, string subtitleCodec, int rotation)
+    {
+        var srt = Subtitles(System.IO.Path.ChangeExtension(path, ".srt"));
+        var encoded = System.IO.Path.ChangeExtension(path, ".encoded" + System.IO.Path.GetExtension(path));
+        FFmpeg($"-f lavfi -i testsrc2=size={Width}x{Height}:rate=25:duration=0.48 -f lavfi -i sine=frequency=440:sample_rate=48000:duration=0.48 -i \"{srt}\" " +
+               $"-map 0:v -map 1:a -map 2:s -c:v libx264 -pix_fmt yuv420p -c:a aac -c:s {subtitleCodec} -metadata:s:s:0 language=eng -metadata:s:a:0 language=fra " +
+               $"-metadata:s:v:0 title=Pattern -metadata:s:v:0 handler_name=Pattern -metadata title=\"Test pattern\" \"{encoded}\"");
+
+        // FFmpeg 5.1 turns a rotate tag into a display matrix only when it copies the stream, so the rotation is added by a remux.
+        FFmpeg($"-i \"{encoded}\" -map 0 -c copy {(rotation == 0 ? string.Empty : $"-metadata:s:v:0 rotate={rotation}")} \"{path}\"");
+        File.Delete(encoded);
+        return path;
+    }
+
     /// <summary>A video-only file of the pattern with the given codec options (e.g. "-c:v ffv1 -pix_fmt yuv420p10le").</summary>
     public static string Pattern(string path, string codecOptions, int width = Width, int height = Height, int frames = Frames)
     {
