@@ -40,6 +40,26 @@ internal sealed class FFmpegErrorLog
         }
     }
 
+    /// <summary>
+    /// Whether a line reports a failed write. FFmpeg 5.1 can exit with code 0 after "Error writing trailer of ...: No space
+    /// left on device" (Matroska buffers clusters until the trailer), so the exit code alone does not prove a whole file.
+    /// </summary>
+    public bool SaysWriteFailed
+    {
+        get
+        {
+            lock (gate)
+            {
+                return lines.Any(line =>
+                    DiskSpace.IsDiskFullMessage(line)
+                    || line.Contains("Error writing trailer", StringComparison.OrdinalIgnoreCase)
+                    || line.Contains("Error closing file", StringComparison.OrdinalIgnoreCase)
+                    || line.Contains("av_interleaved_write_frame", StringComparison.OrdinalIgnoreCase)
+                    || line.Contains("Input/output error", StringComparison.OrdinalIgnoreCase));
+            }
+        }
+    }
+
     /// <summary>The lines joined for a message, or a placeholder when ffmpeg said nothing.</summary>
     public override string ToString()
     {

@@ -101,7 +101,7 @@ internal sealed class SegmentEncoder : IAsyncDisposable
         try
         {
             var result = await processor.ProcessAsynchronously(false, options, cancellationToken).ConfigureAwait(false);
-            return result.Success
+            return result.Success && !Errors.SaysWriteFailed
                 ? (true, string.Empty)
                 : (false, result.Cancelled ? "cancelled" : $"exit code {result.ExitCode}: {Errors}");
         }

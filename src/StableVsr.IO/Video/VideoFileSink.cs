@@ -174,7 +174,12 @@ public sealed class VideoFileSink : IFrameSink
     {
         ArgumentNullException.ThrowIfNull(frame);
         ThrowIfUnusable();
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await DiscardSegmentAsync("the write was cancelled").ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         if (!started)
         {
             await ResolveAsync(cancellationToken).ConfigureAwait(false);
@@ -233,6 +238,12 @@ public sealed class VideoFileSink : IFrameSink
         try
         {
             await segment.FinishAsync(cancellationToken).ConfigureAwait(false);
+            var stored = await VideoProbe.CountVideoPacketsAsync(tools, segment.TemporaryPath, cancellationToken).ConfigureAwait(false);
+            if (stored != segment.Frames)
+            {
+                throw new SegmentEncodeException($"the segment holds {stored} of its {segment.Frames} frames after ffmpeg finished; ffmpeg says: {segment.Errors}");
+            }
+
             DurableFile.Flush(segment.TemporaryPath);
             File.Move(segment.TemporaryPath, Path.Combine(WorkFolder, name), overwrite: true);
             var committed = manifest with { Segments = [.. manifest.Segments, new SegmentEntry(name, segment.Frames)] };
@@ -290,10 +301,13 @@ public sealed class VideoFileSink : IFrameSink
             var result = await SegmentJoiner.Build(list, temporary, container, frameSettings, Options, source, errors)
                 .ProcessAsynchronously(false, tools.Options, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            if (!result.Success)
+            var stored = result.Success && !errors.SaysWriteFailed
+                ? await VideoProbe.CountVideoPacketsAsync(tools, temporary, cancellationToken).ConfigureAwait(false)
+                : 0;
+            if (stored != manifest.Frames)
             {
                 throw new InvalidInputException(WriteFailure(
-                    $"Joining the {manifest.Segments.Count} segments of '{OutputPath}' failed (exit code {result.ExitCode}). ffmpeg says: {errors}",
+                    $"Joining the {manifest.Segments.Count} segments of '{OutputPath}' failed (exit code {result.ExitCode}, {stored} of {manifest.Frames} frames written). ffmpeg says: {errors}",
                     errors.SaysDiskFull));
             }
 
@@ -422,15 +436,17 @@ public sealed class VideoFileSink : IFrameSink
         }
     }
 
+    /// <summary>Stops and deletes the segment being written, if any; its frames are lost, so the sink refuses further frames.</summary>
     private async Task DiscardSegmentAsync(string reason)
     {
-        if (segment is not null)
+        if (segment is null)
         {
-            await segment.AbortAsync().ConfigureAwait(false);
-            await segment.DisposeAsync().ConfigureAwait(false);
-            segment = null;
+            return;
         }
 
+        await segment.AbortAsync().ConfigureAwait(false);
+        await segment.DisposeAsync().ConfigureAwait(false);
+        segment = null;
         fault = reason;
     }
 

@@ -47,6 +47,24 @@ internal static partial class VideoProbe
         }
     }
 
+    /// <summary>
+    /// The video packets a file written here holds, counted by reading it through (no decoding): the proof that a segment
+    /// or an output is whole before it is relied on. 0 when ffprobe cannot read it.
+    /// </summary>
+    public static async Task<int> CountVideoPacketsAsync(FFmpegTools tools, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var analysis = await FFProbe.AnalyseAsync(path, tools.Options, "-count_packets", cancellationToken).ConfigureAwait(false);
+            var video = analysis.VideoStreams.FirstOrDefault();
+            return video is null ? 0 : ParseCount(Extension(analysis.Raw.Streams.First(s => s.Index == video.Index), "nb_read_packets")) ?? 0;
+        }
+        catch (Exception e) when (e is FFMpegException or JsonException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Probes <paramref name="path"/> (counting packets) and checks that it has a video stream with frames.</summary>
     /// <exception cref="InvalidInputException">The file cannot be read, has no video stream, no frames, or fewer than its header announces.</exception>
     public static async Task<VideoFileInfo> ProbeAsync(FFmpegTools tools, string path, ILogger logger, CancellationToken cancellationToken)
