@@ -108,17 +108,18 @@ public sealed class VideoFileSink : IFrameSink
         }
 
         await ResolveAsync(cancellationToken).ConfigureAwait(false);
+        if (committedFrames == 0)
+        {
+            // Nothing to keep: whatever an earlier run left (other settings, another size) is discarded.
+            StartFresh();
+            return;
+        }
+
         var existing = Directory.Exists(WorkFolder) ? SegmentManifest.Load(WorkFolder) : null;
         if (existing is null)
         {
-            if (committedFrames > 0)
-            {
-                throw new InvalidInputException(
-                    $"Cannot resume '{OutputPath}' after {committedFrames} frames: '{WorkFolder}' holds no committed video segments. Start the output over.");
-            }
-
-            StartFresh();
-            return;
+            throw new InvalidInputException(
+                $"Cannot resume '{OutputPath}' after {committedFrames} frames: '{WorkFolder}' holds no committed video segments. Start the output over.");
         }
 
         if (existing.Settings != settings!.Identity)

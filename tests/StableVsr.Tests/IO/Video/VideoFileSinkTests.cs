@@ -124,6 +124,28 @@ public class VideoFileSinkTests
     }
 
     [Test]
+    public async Task KeepsAVideoStartingAfterItsAudioInSync()
+    {
+        var encoded = TestMedia.PatternWithAudio(temp.File("plain.mp4"));
+        var input = temp.File("late.mp4");
+        TestMedia.FFmpeg($"-itsoffset 0.12 -i \"{encoded}\" -i \"{encoded}\" -map 0:v -map 1:a -c copy \"{input}\"");
+        var output = temp.File("out.mp4");
+        await using (var sink = new VideoFileSink(output, temp.File("work"), new VideoEncodeOptions { SourceVideo = input, Preset = "ultrafast" }))
+        {
+            await foreach (var frame in new VideoFileSource(input).ReadAsync())
+            {
+                await sink.WriteAsync(frame);
+            }
+
+            await sink.CompleteAsync();
+        }
+
+        var probe = TestMedia.Probe(output);
+        Assert.That(double.Parse(TestMedia.Text(TestMedia.Streams(probe, "video").Single(), "start_time"), System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(0.12).Within(0.001));
+        Assert.That(double.Parse(TestMedia.Text(TestMedia.Streams(probe, "audio").Single(), "start_time"), System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(0).Within(0.001));
+    }
+
+    [Test]
     public async Task Ffv1RoundTripsBitExactlyLikeAPngFolder()
     {
         var input = TestMedia.PatternWithSubtitles(temp.File("in.mkv"), "srt", rotation: 0);
