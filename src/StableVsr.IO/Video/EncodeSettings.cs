@@ -51,6 +51,11 @@ internal sealed record EncodeSettings(VideoCodec Codec, int Crf, string Preset, 
             throw new InvalidInputException($"Frame rate {frameRate} is not positive.");
         }
 
+        if (options.TimeBase is { } timeBase && (timeBase.Numerator != 1 || timeBase.Denominator < 1))
+        {
+            throw new InvalidInputException($"Time base {timeBase} is not of the form 1/N (an MP4/MOV track timescale), such as 1/30000 or 1/12800.");
+        }
+
         return new EncodeSettings(options.Codec, crf, options.Preset, frameRate, 0, 0);
     }
 

@@ -9,7 +9,8 @@ namespace StableVsr.IO;
 /// <see cref="CommitAsync"/> closes an encoded segment in the work folder, and <see cref="CompleteAsync"/> joins the
 /// segments without re-encoding, adds the source video's audio, subtitles, chapters and metadata, and only then puts
 /// the output in place (temporary file, renamed). After a crash, a new sink over the same work folder continues after
-/// the committed frames (<see cref="ResumeAsync"/>), and the result is byte for byte what an uninterrupted run writes.
+/// the committed frames (<see cref="ResumeAsync"/>), and the result is byte for byte what an uninterrupted run on the same
+/// machine writes (x264/x265 output depends on the thread count they pick from the CPU count).
 /// </summary>
 /// <remarks>
 /// <para><b>Work folder.</b> The sink keeps its segments (<c>video-segment-NNNNNN.nut</c>), their list

@@ -54,6 +54,8 @@ public class VideoOutputErrorTests
         Assert.That(await RefusedAsync(() => badCrf.WriteAsync(TestMedia.Noise(1, 16, 16, seed: 1)[0])), Does.Contain("CRF 60"));
         await using var badPreset = new VideoFileSink(temp.File("preset.mp4"), temp.File("work-preset"), new VideoEncodeOptions { Preset = "warp" });
         Assert.That(await RefusedAsync(() => badPreset.WriteAsync(TestMedia.Noise(1, 16, 16, seed: 1)[0])), Does.Contain("'warp'"));
+        await using var badTimeBase = new VideoFileSink(temp.File("tb.mp4"), temp.File("work-tb"), new VideoEncodeOptions { TimeBase = new VideoRational(2, 25) });
+        Assert.That(await RefusedAsync(() => badTimeBase.WriteAsync(TestMedia.Noise(1, 16, 16, seed: 1)[0])), Does.Contain("2/25").And.Contain("1/N"));
     }
 
     [Test]
