@@ -1,4 +1,3 @@
-using StableVsr.IO;
 using StableVsr.Sampling.Resume;
 
 namespace StableVsr.Cli.Commands;
@@ -7,26 +6,25 @@ namespace StableVsr.Cli.Commands;
 internal static class SequenceOutput
 {
     /// <summary>
-    /// Whether <paramref name="output"/> is a finished output that a resumed run leaves alone: it holds frames and no
-    /// journal. Only with --resume (a folder of sequences resumed after an interruption skips what was done).
+    /// Whether a sequence is finished and a resumed run leaves it alone: its output exists and no journal is left. Only
+    /// with --resume (a folder of sequences resumed after an interruption skips what was done).
     /// </summary>
-    public static bool IsComplete(string output, RunSettings run) =>
-        run.Mode == ResumeMode.Resume && ImageFolderSource.HoldsFrames(output) && !Directory.Exists(JournalOptions.ForOutput(output, outputIsFolder: true));
+    public static bool IsComplete(SequencePlan plan, RunSettings run) => run.Mode == ResumeMode.Resume && plan.IsComplete;
 
-    /// <summary>Refuses an output that is the input, or that already holds frames of a finished run (unless --overwrite).</summary>
+    /// <summary>Refuses an output that is the input, or that already holds a finished run's output (unless --overwrite).</summary>
     /// <exception cref="InvalidInputException">The output cannot be written as asked; the message says what to do.</exception>
-    public static void CheckWritable(string input, string output, RunSettings run)
+    public static void CheckWritable(SequencePlan plan, RunSettings run)
     {
-        var (from, to) = (Path.GetFullPath(input).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(output).TrimEnd(Path.DirectorySeparatorChar));
+        var (from, to) = (Path.GetFullPath(plan.Input).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(plan.Output).TrimEnd(Path.DirectorySeparatorChar));
         if (string.Equals(from, to, StringComparison.Ordinal))
         {
-            throw new InvalidInputException($"The output '{output}' is the input: upscaled frames would replace the frames being read. Give another output.");
+            throw new InvalidInputException($"The output '{plan.Output}' is the input: upscaled frames would replace the frames being read. Give another output.");
         }
 
-        var journal = JournalOptions.ForOutput(output, outputIsFolder: true);
-        if (!run.Overwrite && !Directory.Exists(journal) && ImageFolderSource.HoldsFrames(output))
+        if (!run.Overwrite && plan.IsComplete)
         {
-            throw new InvalidInputException($"The output '{output}' already holds frames. Pass --overwrite to replace them, or give another output.");
+            var what = plan.OutputIsVideo ? "exists" : "already holds frames";
+            throw new InvalidInputException($"The output '{plan.Output}' {what}. Pass --overwrite to replace it, or give another output.");
         }
     }
 }

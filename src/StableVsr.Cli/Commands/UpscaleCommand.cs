@@ -8,16 +8,17 @@ using StableVsr.Sampling.Resume;
 namespace StableVsr.Cli.Commands;
 
 /// <summary>
-/// <c>stablevsr upscale</c>: the main job. Upscales a folder of frames, or a folder of sequences (one subfolder per
-/// sequence, as StableVSR's test script takes them), writing PNGs named after the input files.
+/// <c>stablevsr upscale</c>: the main job. Upscales a video file, a folder of frames, or a folder of sequences (videos
+/// and subfolders of frames, as StableVSR's test script takes them), into videos or PNG frames named after the input.
+/// Each sequence streams window by window into its output with a journal beside it, so an interrupted run resumes.
 /// </summary>
 internal static class UpscaleCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var input = new Option<FileSystemInfo>("--input", "-i") { Description = "Folder of LR frames (PNG/JPEG/BMP), or of subfolders, one sequence each.", Required = true };
-        var output = new Option<FileSystemInfo>("--output", "-o") { Description = "Folder for the upscaled PNG frames (created if needed).", Required = true };
+        var input = new Option<FileSystemInfo>("--input", "-i") { Description = "A video file, a folder of LR frames (PNG/JPEG/BMP), or a folder of such folders and videos.", Required = true };
+        var output = new Option<FileSystemInfo>("--output", "-o") { Description = "A video file (.mp4, .mkv, .mov, .m4v) or a folder for PNG frames (a folder for several sequences).", Required = true };
         var model = new Option<string>("--model", "-m") { Description = "Model folder in diffusers layout, or a Hugging Face id (owner/name[@revision]).", DefaultValueFactory = _ => ModelSource.DefaultModel };
         var raft = new Option<string?>("--raft") { Description = "RAFT-large weights (.pth or .safetensors); default: torchvision's raft_large_C_T_SKHT_V2 through the torch hub cache." };
         var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => UpscaleOptions.Default.Steps };
@@ -31,6 +32,8 @@ internal static class UpscaleCommand
         var stateDevice = new Option<string?>("--state-device") { Description = "Where per-frame state lives (e.g. cpu to keep GPU memory flat in sequence length); default: the compute device." };
         var vaeTile = new Option<int?>("--vae-tile") { Description = "Decode in overlapping tiles of this many latent pixels (approximate; for frames too large to decode whole)." };
         var sequenceBatch = new Option<int>("--sequence-batch") { Description = "Sequences of one size sampled together when the input holds several (faster for short sequences; such runs are not resumable and hold whole sequences in memory).", DefaultValueFactory = _ => 1 };
+        var codec = new Option<VideoCodec>("--codec") { Description = "Video output codec: h264 (default), h265, or ffv1 (lossless, .mkv).", DefaultValueFactory = _ => VideoCodec.H264 };
+        var crf = new Option<int?>("--crf") { Description = "Video quality for h264/h265 (0-51, lower is better; default 18 for h264, 22 for h265)." };
         var window = new Option<int>("--window") { Description = "Frames sampled together as one window; each window's frames are written as soon as it is done.", DefaultValueFactory = _ => UpscaleOptions.Default.WindowSize };
         var independentWindows = new Option<bool>("--independent-windows") { Description = "Sample windows independently instead of carrying the temporal guidance across their boundaries." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run after its last finished window (byte-identical to an uninterrupted run)." };
@@ -41,7 +44,7 @@ internal static class UpscaleCommand
 
         var command = new Command("upscale", "Upscale a sequence (or a folder of sequences) 4x with StableVSR.")
         {
-            input, output, model, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, halfFlows, stateDevice, vaeTile, sequenceBatch, window, independentWindows, resume, restart, overwrite, threads, verbose,
+            input, output, model, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, halfFlows, stateDevice, vaeTile, sequenceBatch, codec, crf, window, independentWindows, resume, restart, overwrite, threads, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -81,12 +84,13 @@ internal static class UpscaleCommand
                 return CommandFailures.Report(new InvalidInputException("--resume and --restart exclude each other: give one."));
             }
 
-            return await RunAsync(result.GetValue(input)!, result.GetValue(output)!, source, options, run, cancellationToken).ConfigureAwait(false);
+            var encoding = VideoEncodeOptions.Default with { Codec = result.GetValue(codec), Crf = result.GetValue(crf) };
+            return await RunAsync(result.GetValue(input)!, result.GetValue(output)!, source, options, run, encoding, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(FileSystemInfo input, FileSystemInfo output, ModelSource source, UpscaleOptions options, RunSettings run, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileSystemInfo input, FileSystemInfo output, ModelSource source, UpscaleOptions options, RunSettings run, VideoEncodeOptions encoding, CancellationToken cancellationToken)
     {
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
@@ -94,11 +98,11 @@ internal static class UpscaleCommand
         try
         {
             options.Validate();
-            var sequences = FindSequences(input.FullName, output.FullName);
-            var todo = sequences.Where(s => !SequenceOutput.IsComplete(s.Output, run)).ToArray();
-            foreach (var (sequenceInput, sequenceOutput) in todo)
+            var sequences = FindSequences(input.FullName, output.FullName, encoding.Codec);
+            var todo = sequences.Where(s => !SequenceOutput.IsComplete(s, run)).ToArray();
+            foreach (var plan in todo)
             {
-                SequenceOutput.CheckWritable(sequenceInput, sequenceOutput, run);
+                SequenceOutput.CheckWritable(plan, run);
             }
 
             if (todo.Length < sequences.Count)
@@ -117,20 +121,20 @@ internal static class UpscaleCommand
             using var pipeline = new StableVsrPipeline(models, options, loggerFactory.CreateLogger<StableVsrPipeline>());
             if (todo.Length > 1 && options.SequenceBatchSize > 1)
             {
+                if (todo.Any(p => p.InputIsVideo || p.OutputIsVideo))
+                {
+                    throw new InvalidInputException("--sequence-batch batches folders of frames only; upscale videos one at a time (the default --sequence-batch 1).");
+                }
+
                 await UpscaleBatchedAsync(pipeline, todo, options.SequenceBatchSize, cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
             // One sequence at a time, streamed window by window into its output, with a journal beside it so that an
             // interrupted run can be resumed.
-            foreach (var (sequenceInput, sequenceOutput) in todo)
+            foreach (var plan in todo)
             {
-                await using var frames = new ImageFolderSource(sequenceInput);
-                await using var sink = new ImageFolderSink(sequenceOutput);
-                var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, Path.GetFileName(sequenceInput), frames.FrameCount);
-                var journal = new JournalOptions(JournalOptions.ForOutput(sequenceOutput, outputIsFolder: true), run.Mode);
-                var written = await pipeline.UpscaleResumableAsync(frames, sink, journal, bar, cancellationToken).ConfigureAwait(false);
-                Console.Error.WriteLine($"wrote {written} frame(s) to {sequenceOutput}");
+                await UpscaleOneAsync(pipeline, plan, run, encoding, loggerFactory, cancellationToken).ConfigureAwait(false);
             }
 
             return ExitCodes.Ok;
@@ -145,15 +149,38 @@ internal static class UpscaleCommand
         }
     }
 
+    private static async Task UpscaleOneAsync(StableVsrPipeline pipeline, SequencePlan plan, RunSettings run, VideoEncodeOptions encoding, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        IFrameSource source = plan.InputIsVideo ? new VideoFileSource(plan.Input, loggerFactory.CreateLogger<VideoFileSource>()) : new ImageFolderSource(plan.Input);
+        await using (source.ConfigureAwait(false))
+        {
+            int? frameCount = source is VideoFileSource video ? (await video.ProbeAsync(cancellationToken).ConfigureAwait(false)).FrameCount : source.FrameCount;
+            if (plan.OutputIsVideo)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(plan.Output))!);
+            }
+
+            IFrameSink sink = plan.OutputIsVideo
+                ? new VideoFileSink(plan.Output, plan.JournalFolder, encoding with { SourceVideo = plan.InputIsVideo ? plan.Input : null }, loggerFactory.CreateLogger<VideoFileSink>())
+                : new ImageFolderSink(plan.Output);
+            await using (sink.ConfigureAwait(false))
+            {
+                var bar = new ConsoleProgressBar(Console.Error, !Console.IsErrorRedirected, Path.GetFileName(plan.Input), frameCount);
+                var written = await pipeline.UpscaleResumableAsync(source, sink, new JournalOptions(plan.JournalFolder, run.Mode), bar, cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"wrote {written} frame(s) to {plan.Output}");
+            }
+        }
+    }
+
     // Several short sequences sampled together: faster, but each batch is read whole and written at the end.
-    private static async Task UpscaleBatchedAsync(StableVsrPipeline pipeline, IReadOnlyList<(string Input, string Output)> sequences, int batchSize, CancellationToken cancellationToken)
+    private static async Task UpscaleBatchedAsync(StableVsrPipeline pipeline, IReadOnlyList<SequencePlan> sequences, int batchSize, CancellationToken cancellationToken)
     {
         foreach (var batch in sequences.Chunk(batchSize))
         {
             var frames = new List<IReadOnlyList<VideoFrame>>();
-            foreach (var (sequenceInput, _) in batch)
+            foreach (var plan in batch)
             {
-                frames.Add(await ReadSequenceAsync(sequenceInput, cancellationToken).ConfigureAwait(false));
+                frames.Add(await ReadSequenceAsync(plan.Input, cancellationToken).ConfigureAwait(false));
             }
 
             var label = string.Join(", ", batch.Select(c => Path.GetFileName(c.Input)));
@@ -186,33 +213,56 @@ internal static class UpscaleCommand
     }
 
     /// <summary>
-    /// The sequences to process: the input folder itself when it holds frames, else each subfolder that holds frames
-    /// (written to a subfolder of the same name).
+    /// The sequences to process. The input is a video file, a folder of frames, or a folder of sequences (subfolders of
+    /// frames and video files). A video input goes to a video output when the output has a video extension (.mp4,
+    /// .mkv, ...), else to a folder of PNGs; in a folder of sequences, each video goes to a video of the same name in the
+    /// output folder (.mkv for the lossless codec) and each subfolder of frames to a subfolder.
     /// </summary>
-    internal static IReadOnlyList<(string Input, string Output)> FindSequences(string input, string output)
+    internal static IReadOnlyList<SequencePlan> FindSequences(string input, string output, VideoCodec codec)
     {
+        if (File.Exists(input))
+        {
+            return SequencePlan.IsVideo(input, SequencePlan.VideoExtensions)
+                ? [new SequencePlan(input, output)]
+                : throw new InvalidInputException($"Input '{input}' is a file but not a video ({string.Join(", ", SequencePlan.VideoExtensions)}); give a video, a folder of frames or a folder of sequences.");
+        }
+
         if (!Directory.Exists(input))
         {
-            throw new InvalidInputException($"Input folder '{input}' does not exist.");
+            throw new InvalidInputException($"Input '{input}' does not exist.");
         }
 
         if (ImageFolderSource.HoldsFrames(input))
         {
-            return [(input, output)];
+            return [new SequencePlan(input, output)];
         }
 
-        var sequences = Directory.GetDirectories(input)
+        if (SequencePlan.IsVideo(output, SequencePlan.OutputVideoExtensions))
+        {
+            throw new InvalidInputException($"The output '{output}' is a video file, but the input '{input}' holds several sequences: give an output folder.");
+        }
+
+        var folders = Directory.GetDirectories(input)
             .Where(d => !Path.GetFileName(d).StartsWith('.'))
             .Where(ImageFolderSource.HoldsFrames)
-            .OrderBy(d => Path.GetFileName(d), NaturalSortComparer.Instance)
-            .Select(d => (d, Path.Combine(output, Path.GetFileName(d))))
-            .ToArray();
+            .Select(d => new SequencePlan(d, Path.Combine(output, Path.GetFileName(d))));
+        var videos = Directory.GetFiles(input)
+            .Where(f => !Path.GetFileName(f).StartsWith('.') && SequencePlan.IsVideo(f, SequencePlan.VideoExtensions))
+            .Select(f => new SequencePlan(f, Path.Combine(output, Path.GetFileNameWithoutExtension(f) + OutputExtension(f, codec))));
+        var sequences = folders.Concat(videos).OrderBy(p => Path.GetFileName(p.Input), NaturalSortComparer.Instance).ToArray();
         if (sequences.Length == 0)
         {
             throw new InvalidInputException(
-                $"Input folder '{input}' holds no frames and no subfolders with frames: give a folder of PNG/JPEG/BMP frames, or a folder of such folders (one per sequence).");
+                $"Input folder '{input}' holds no frames, no video and no subfolder with frames: give a video, a folder of PNG/JPEG/BMP frames, or a folder of such folders and videos.");
         }
 
         return sequences;
+    }
+
+    // A folder of videos keeps each video's container, except where the codec needs another (FFV1 lives in Matroska).
+    private static string OutputExtension(string inputVideo, VideoCodec codec)
+    {
+        var extension = Path.GetExtension(inputVideo).ToLowerInvariant();
+        return codec == VideoCodec.Ffv1 ? ".mkv" : SequencePlan.OutputVideoExtensions.Contains(extension) ? extension : ".mp4";
     }
 }
