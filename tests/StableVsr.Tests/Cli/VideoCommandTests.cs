@@ -53,6 +53,9 @@ public class VideoCommandTests
         var audio = TestMedia.Streams(probe, "audio");
         Assert.That(audio, Has.Length.EqualTo(1), "the input's audio track is carried over");
         Assert.That(TestMedia.Tag(audio[0], "language"), Is.EqualTo("fra"));
+        var sourceAudio = TestMedia.Streams(TestMedia.Probe(input), "audio").Single();
+        Assert.That(TestMedia.Seconds(audio[0]), Is.EqualTo(TestMedia.Seconds(sourceAudio)).Within(0.04), "the audio keeps its duration, within one frame");
+        Assert.That(TestMedia.Text(stream, "r_frame_rate"), Is.EqualTo("25/1"), "the input's frame rate");
 
         var pngs = Directory.GetFiles(frames, "*.png").Order().ToArray();
         Assert.That(pngs, Has.Length.EqualTo(Frames));
