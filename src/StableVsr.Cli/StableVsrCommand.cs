@@ -12,6 +12,7 @@ public static class StableVsrCommand
         var root = new RootCommand("StableVsr: diffusion-based 4x video super-resolution (StableVSR) on TorchSharp.");
         root.Subcommands.Add(UpscaleCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
         return root;
     }
 
@@ -19,6 +20,8 @@ public static class StableVsrCommand
     public static Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return Build().Parse(args).InvokeAsync();
+        // Ctrl+C cancels the command's token; the process waits for the command to wind down (training saves a checkpoint
+        // first, which takes seconds for the full-size ControlNet) instead of System.CommandLine's default 2 seconds.
+        return Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(10) });
     }
 }

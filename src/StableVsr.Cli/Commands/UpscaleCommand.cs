@@ -17,6 +17,7 @@ public static class UpscaleCommand
         var input = new Option<DirectoryInfo>("--input", "-i") { Description = "Folder of LR frames (PNG/JPEG/BMP), or of subfolders, one clip each.", Required = true };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Folder for the upscaled PNG frames (created if needed).", Required = true };
         var model = new Option<string>("--model", "-m") { Description = "Model folder in diffusers layout, or a Hugging Face id (owner/name[@revision]).", DefaultValueFactory = _ => PipelineSource.DefaultModel };
+        var controlNet = new Option<string?>("--controlnet") { Description = "ControlNet folder (config.json + weights) replacing the model's controlnet/, e.g. the output of 'stablevsr train'." };
         var raft = new Option<string?>("--raft") { Description = "RAFT-large weights (.pth or .safetensors); default: torchvision's raft_large_C_T_SKHT_V2 through the torch hub cache." };
         var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => UpscaleOptions.Default.Steps };
         var seed = new Option<long>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => UpscaleOptions.Default.Seed };
@@ -33,7 +34,7 @@ public static class UpscaleCommand
 
         var command = new Command("upscale", "Upscale a clip (or a folder of clips) 4x with StableVSR.")
         {
-            input, output, model, raft, steps, seed, device, scheduler, precision, raftNorm, halfFlows, stateDevice, vaeTile, clipBatch, threads, verbose,
+            input, output, model, controlNet, raft, steps, seed, device, scheduler, precision, raftNorm, halfFlows, stateDevice, vaeTile, clipBatch, threads, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -56,7 +57,7 @@ public static class UpscaleCommand
                 ClipBatchSize = result.GetValue(clipBatch),
                 CpuThreads = result.GetValue(threads),
             };
-            var source = new PipelineSource(result.GetValue(model)!, result.GetValue(raft));
+            var source = new PipelineSource(result.GetValue(model)!, result.GetValue(raft)) { ControlNet = result.GetValue(controlNet) };
             return await RunAsync(result.GetValue(input)!, result.GetValue(output)!, source, options, result.GetValue(verbose), cancellationToken).ConfigureAwait(false);
         });
         return command;

@@ -63,10 +63,11 @@ public sealed class StableVsrModels : IDisposable
     public Device Device { get; }
 
     /// <summary>
-    /// Loads every model from a local folder in diffusers layout and a RAFT weights file.
+    /// Loads every model from a local folder in diffusers layout and a RAFT weights file; <paramref name="controlNetFolder"/>
+    /// replaces the folder's <c>controlnet/</c> when given.
     /// </summary>
     /// <exception cref="ModelLoadException">A file is missing or corrupt, or weights do not match the configs.</exception>
-    public static StableVsrModels Load(string modelFolder, string raftWeights, Device device, PrecisionPolicy precision, ILoggerFactory? loggerFactory = null)
+    public static StableVsrModels Load(string modelFolder, string raftWeights, Device device, PrecisionPolicy precision, ILoggerFactory? loggerFactory = null, string? controlNetFolder = null)
     {
         ArgumentNullException.ThrowIfNull(modelFolder);
         ArgumentNullException.ThrowIfNull(raftWeights);
@@ -92,7 +93,7 @@ public sealed class StableVsrModels : IDisposable
             string Sub(string name) => Path.Combine(modelFolder, name);
             logger.LogInformation("Loading StableVSR from {Folder} on {Device}", modelFolder, device);
             var unet = Track(UNet2DConditionModel.FromPretrained(Sub("unet"), device, ToScalarType(precision.Unet), logger));
-            var controlNet = Track(ControlNetModel.FromPretrained(Sub("controlnet"), device, ToScalarType(precision.ControlNet), logger));
+            var controlNet = Track(ControlNetModel.FromPretrained(controlNetFolder ?? Sub("controlnet"), device, ToScalarType(precision.ControlNet), logger));
             var vae = Track(AutoencoderKL.FromPretrained(Sub("vae"), device, ToScalarType(precision.Vae), logger));
             var textEncoder = Track(ClipTextModel.FromPretrained(Sub("text_encoder"), device, ToScalarType(precision.TextEncoder), logger));
             var raft = Track(Raft.FromFile(raftWeights, device, ToScalarType(precision.Raft), logger));

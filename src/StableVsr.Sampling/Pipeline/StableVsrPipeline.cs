@@ -77,7 +77,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         hubOptions ??= HubOptions.FromEnvironment();
         var modelFolder = await WeightsLocator.ResolveModelAsync(source.Model, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
         var raftFile = await WeightsLocator.ResolveRaftAsync(source.Raft, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
-        var models = await Task.Run(() => StableVsrModels.Load(modelFolder, raftFile, device, options.Precision, loggerFactory), cancellationToken).ConfigureAwait(false);
+        var models = await Task.Run(() => StableVsrModels.Load(modelFolder, raftFile, device, options.Precision, loggerFactory, source.ControlNet), cancellationToken).ConfigureAwait(false);
         return new StableVsrPipeline(models, options, loggerFactory.CreateLogger<StableVsrPipeline>());
     }
 
