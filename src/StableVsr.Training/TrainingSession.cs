@@ -95,6 +95,7 @@ internal sealed class TrainingSession : IDisposable
 
         var networks = LoadNetworks(device, resume, out var controlNetConfig, out var textModels);
         var parameters = TrainableControlNet.Prepare(networks.ControlNet);
+        networks.ControlNet.GradientCheckpointing = options.GradientCheckpointing;
         var optimizer = Own(new AdamW(parameters, options.AdamBeta1, options.AdamBeta2, options.AdamWeightDecay, options.AdamEpsilon));
         var schedule = new LearningRateScheduler(
             options.LearningRateScheduler, options.EffectiveLearningRate, options.LearningRateWarmupSteps, (int)Math.Min(maxSteps, int.MaxValue), options.LearningRateCycles, options.LearningRatePower);

@@ -64,11 +64,12 @@ internal sealed class AdamW : IDisposable
     /// <summary>Zeroes every gradient in place (train.py's <c>zero_grad(set_to_none=False)</c>).</summary>
     public void ZeroGrad()
     {
+        // In-place operations hand back a new handle: the scope releases those with the gradient handles.
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (_, parameter) in parameters)
         {
-            using var grad = parameter.grad;
-            grad?.zero_();
+            parameter.grad?.zero_();
         }
     }
 
