@@ -34,6 +34,7 @@ public static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = $"Folder for checkpoints, logs and the trained ControlNet (--output_dir). Default {defaults.Output}." };
         var config = new Option<FileInfo?>("--config") { Description = "JSON file of TrainingOptions (property names as in the README); flags override it." };
         var metadata = new Option<string?>("--metadata") { Description = "REDS metadata file (meta_info_file); default: every sequence folder under hr/." };
+        var heldOut = new Option<ExcludedPartition?>("--held-out") { Description = "Sequences held out for validation (val_partition): reds4 (000, 011, 015, 020), redsofficial (240-269) or none. Default reds4." };
         var maxSteps = new Option<int?>("--max-steps") { Description = "Optimizer steps (--max_train_steps); default: --epochs epochs." };
         var epochs = new Option<int?>("--epochs") { Description = $"Epochs when --max-steps is not given (--num_train_epochs). Default {defaults.NumTrainEpochs}." };
         var checkpointing = new Option<int?>("--checkpointing-steps") { Description = $"A checkpoint every N steps. Default {defaults.CheckpointingSteps}." };
@@ -58,7 +59,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train StableVSR's temporal conditioning module (ControlNet) as train.py does.")
         {
-            data, model, controlNet, raft, output, config, metadata, maxSteps, epochs, checkpointing, checkpointLimit, batchSize, accumulation, gtSize,
+            data, model, controlNet, raft, output, config, metadata, heldOut, maxSteps, epochs, checkpointing, checkpointLimit, batchSize, accumulation, gtSize,
             learningRate, scheduler, warmup, maxGradNorm, seed, precision, gradientCheckpointing, validationFrames, validationSteps, resume, device, threads,
             workers, verbose,
         };
@@ -75,6 +76,7 @@ public static class TrainCommand
                     Raft = result.GetValue(raft) ?? options.Raft,
                     Output = result.GetValue(output) ?? options.Output,
                     MetadataFile = result.GetValue(metadata) ?? options.MetadataFile,
+                    ExcludedPartition = result.GetValue(heldOut) ?? options.ExcludedPartition,
                     MaxTrainSteps = result.GetValue(maxSteps) ?? options.MaxTrainSteps,
                     NumTrainEpochs = result.GetValue(epochs) ?? options.NumTrainEpochs,
                     CheckpointingSteps = result.GetValue(checkpointing) ?? options.CheckpointingSteps,

@@ -13,8 +13,11 @@ namespace StableVsr.Tests.Training;
 [NonParallelizable]
 public sealed class OverfitTests
 {
-    /// <summary>The documented bound: on the CI machine kind the loss halves at step 15 (0.1815 to 0.0873 at step 15, 0.0224 at 40).</summary>
-    private const int MaxSteps = 20;
+    /// <summary>
+    /// The documented bound. Measured on the CI machine kind (learning rate 4e-3, constant): 0.1815 at step 1, 0.0797 at
+    /// step 6 (the first below half), 0.0294 at step 12; with 1e-3 the loss halves at step 15.
+    /// </summary>
+    private const int MaxSteps = 8;
 
     [Test]
     public void LossHalvesOnOneRepeatedWindow()
@@ -28,7 +31,7 @@ public sealed class OverfitTests
             HorizontalFlip = false,
             MaxTrainSteps = MaxSteps,
             CheckpointingSteps = 1000,
-            LearningRate = 1e-3,
+            LearningRate = 4e-3,
         };
 
         TinyTrainingRun.Run(options, o => new(o, TinyPipeline.ModelFolder, TinyPipeline.RaftWeights, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance)

@@ -15,7 +15,7 @@ public sealed class ResumeTests
         using var temp = new TempFolder();
         var data = temp.File("data");
         SyntheticTrainingData.Write(data, ["001", "002"], frames: 4);
-        var straight = TinyTrainingRun.Options(data, temp.File("straight")) with { MaxTrainSteps = 4, CheckpointingSteps = 2 };
+        var straight = TinyTrainingRun.Options(data, temp.File("straight")) with { BatchSize = 1, MaxTrainSteps = 4, CheckpointingSteps = 2 };
         var split = straight with { Output = temp.File("split") };
 
         var clock = Stopwatch.StartNew();

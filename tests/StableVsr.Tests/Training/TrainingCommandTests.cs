@@ -33,17 +33,26 @@ public sealed class TrainingCommandTests
         SyntheticTrainingData.Write(data, ["001", "002"], frames: 3);
         var output = temp.File("trained");
         var config = temp.File("train.json");
-        File.WriteAllText(config, """{ "ConditioningEmbeddingChannels": [8, 16, 32], "ExcludedPartition": "None", "RaftIterations": 2, "DataWorkers": 1 }""");
+        File.WriteAllText(config, """{ "ConditioningEmbeddingChannels": [8, 16, 32], "ExcludedPartition": "None", "RaftIterations": 2, "DataWorkers": 1, "ValidationInferenceSteps": 1 }""");
+        var validation = Directory.CreateDirectory(temp.File("validation-frames")).FullName;
+        foreach (var i in new[] { 0, 1 })
+        {
+            File.Copy(Fixtures.Case($"pipeline_lr_{i}.png"), Path.Combine(validation, $"{i:D3}.png"));
+        }
 
         var code = await StableVsrCommand.RunAsync(
         [
             "train", "--data", data, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--output", output, "--config", config,
             "--max-steps", "2", "--checkpointing-steps", "1", "--checkpoints-total-limit", "1", "--batch-size", "1", "--gt-size", "128",
-            "--learning-rate", "1e-3", "--device", "cpu",
+            "--learning-rate", "1e-3", "--device", "cpu", "--validation-frames", validation, "--validation-steps", "2",
         ]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.Ok));
-        Assert.That(Directory.GetDirectories(output).Select(Path.GetFileName), Is.EqualTo(new[] { "checkpoint-2" }), "the limit keeps the newest checkpoint only");
+        Assert.That(Directory.GetDirectories(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "checkpoint-2", "validation" }), "the limit keeps the newest checkpoint only");
+        var validated = Directory.GetFiles(Path.Combine(output, "validation", "step-2")).Select(Path.GetFileName).Order().ToArray();
+        Assert.That(validated, Is.EqualTo(new[] { "000.png", "001.png" }), "validation upscaled the frames with the ControlNet of step 2");
+        var frame = StableVsr.Imaging.ImageFolder.ReadFrame(Path.Combine(output, "validation", "step-2", "000.png"));
+        Assert.That((frame.Width, frame.Height), Is.EqualTo((160, 128)));
         var checkpoint = Path.Combine(output, "checkpoint-2");
         foreach (var file in new[] { "controlnet/config.json", "controlnet/diffusion_pytorch_model.safetensors", "optimizer.safetensors", "training_state.json" })
         {
