@@ -204,7 +204,8 @@ internal sealed class TrainingSession : IDisposable
         store.WriteControlNet(output, controlNetConfig, networks.ControlNet);
         var curve = LossCurvePlot.Write(output, log.Entries, logger);
         logger.LogInformation("Training finished after {Steps} steps; the ControlNet is in {Output}", globalStep, output);
-        Report(progress, TrainingPhase.Completed, globalStep, maxSteps, position.Epoch, log.Entries.LastOrDefault()?.Loss, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
+        var last = log.Entries.LastOrDefault();
+        Report(progress, TrainingPhase.Completed, globalStep, maxSteps, last?.Epoch ?? 0, last?.Loss, last?.LearningRate ?? 0, last?.GradNorm ?? 0, TimeSpan.FromSeconds(last?.Seconds ?? 0), TimeSpan.Zero);
         return new TrainingResult(globalStep, output, store.Latest, log.Path, curve);
     }
 
