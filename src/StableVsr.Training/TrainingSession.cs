@@ -132,7 +132,7 @@ internal sealed class TrainingSession : IDisposable
                         cancellationToken.ThrowIfCancellationRequested();
                         var batch = prefetcher.Next(cancellationToken);
                         epoch = batch.Position.Epoch;
-                        sync = (batch.Position.Batch + 1) % options.GradientAccumulationSteps == 0 || batch.Position.Batch == batchesPerEpoch - 1;
+                        sync = EndsAccumulation(batch.Position.Batch, batchesPerEpoch, options.GradientAccumulationSteps);
                         using (NewDisposeScope())
                         {
                             var result = step.Run(batch.GroundTruthTensor(), batch.LowResolutionTensor(), randomness.ForBatch(batchesTrained), options.GradientAccumulationSteps);
@@ -219,6 +219,14 @@ internal sealed class TrainingSession : IDisposable
 
         owned.Clear();
     }
+
+    /// <summary>
+    /// Whether the batch at <paramref name="batchInEpoch"/> closes an optimizer step: after every
+    /// <paramref name="accumulation"/> batches and at the end of each epoch, as accelerate syncs gradients (so an epoch
+    /// whose batch count is not a multiple ends with a shorter accumulation, still divided by the full count).
+    /// </summary>
+    internal static bool EndsAccumulation(int batchInEpoch, int batchesPerEpoch, int accumulation) =>
+        (batchInEpoch + 1) % accumulation == 0 || batchInEpoch == batchesPerEpoch - 1;
 
     private static long CheckpointStep(string folder) =>
         long.Parse(Path.GetFileName(folder)["checkpoint-".Length..], System.Globalization.CultureInfo.InvariantCulture);

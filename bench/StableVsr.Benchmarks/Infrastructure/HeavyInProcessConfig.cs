@@ -19,7 +19,8 @@ public sealed class HeavyInProcessConfig : ManualConfig
     public HeavyInProcessConfig()
     {
         AddJob(Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
+            // A full-size training step takes minutes on a loaded 2-core CPU: the in-process default timeout (5 min) is too short.
+            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(2), logOutput: true))
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
             .WithWarmupCount(WarmupCount)

@@ -11,7 +11,7 @@ namespace StableVsr.Training.Data;
 /// </summary>
 internal sealed class BatchPrefetcher : IDisposable
 {
-    private readonly BlockingCollection<Item> queue;
+    private readonly BlockingCollection<PrefetchedBatch> queue;
     private readonly CancellationTokenSource stop = new();
     private readonly Task producer;
 
@@ -26,7 +26,7 @@ internal sealed class BatchPrefetcher : IDisposable
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        queue = new BlockingCollection<Item>(capacity);
+        queue = new BlockingCollection<PrefetchedBatch>(capacity);
         var token = stop.Token;
         producer = Task.Factory.StartNew(
             () => Produce(dataset, start, batchSize, workers, token),
@@ -73,7 +73,7 @@ internal sealed class BatchPrefetcher : IDisposable
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = token };
         while (!token.IsCancellationRequested)
         {
-            Item item;
+            PrefetchedBatch item;
             try
             {
                 var indices = dataset.BatchIndices(position, batchSize);
@@ -83,7 +83,7 @@ internal sealed class BatchPrefetcher : IDisposable
                 var lq = new float[gt.Length / (WindowDataset.Scale * WindowDataset.Scale)];
                 var at = position;
                 Parallel.For(0, indices.Count, parallel, slot => keys[slot] = dataset.Fill(at, slot, indices[slot], batchSize, gt, lq));
-                item = new Item(new TrainingBatch(position, keys, gt, lq, gtSize), null);
+                item = new PrefetchedBatch(new TrainingBatch(position, keys, gt, lq, gtSize), null);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -91,12 +91,12 @@ internal sealed class BatchPrefetcher : IDisposable
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
             {
-                item = new Item(null, e.InnerExceptions[0]);
+                item = new PrefetchedBatch(null, e.InnerExceptions[0]);
             }
             catch (Exception e)
             {
                 // Whatever stopped the producer is rethrown on the training thread, at the batch it belongs to.
-                item = new Item(null, e);
+                item = new PrefetchedBatch(null, e);
             }
 
             queue.Add(item, token);
@@ -108,6 +108,4 @@ internal sealed class BatchPrefetcher : IDisposable
             position = position.Next(batchesPerEpoch);
         }
     }
-
-    private sealed record Item(TrainingBatch? Batch, Exception? Error);
 }
