@@ -113,7 +113,15 @@ internal sealed class TrainingSession : IDisposable
             : new ValidationRunner(textModels, options, networks.PromptEmbeds, loggerFactory.CreateLogger<ValidationRunner>());
         var randomness = Randomness ?? new SeededTrainingRandomness(options.Seed);
         var step = new TrainingStep(networks);
-        var lastCheckpoint = store.Latest;
+        var (lastCheckpoint, lastCheckpointStep) = (resume, resume is null ? -1L : globalStep);
+        if (resume is null && store.Latest is { } existing)
+        {
+            logger.LogWarning(
+                "{Output} already holds checkpoints (newest {Checkpoint}); this run starts fresh and replaces those of the same step numbers. Use --resume latest to continue instead.",
+                output,
+                existing);
+        }
+
         var (savedStep, savedBatches, savedPosition) = (globalStep, batchesTrained, position);
         var firstStep = globalStep;
         var sessionClock = Stopwatch.StartNew();
@@ -171,6 +179,7 @@ internal sealed class TrainingSession : IDisposable
                     {
                         Report(progress, TrainingPhase.Checkpointing, globalStep, maxSteps, epoch, entry.Loss, learningRate, gradNorm, stepClock.Elapsed, remaining);
                         lastCheckpoint = store.Save(State(globalStep, batchesTrained, position, dataset, optimizer), controlNetConfig, networks.ControlNet, optimizer, options.CheckpointsTotalLimit);
+                        lastCheckpointStep = globalStep;
                         LossCurvePlot.Write(output, log.Entries, logger);
                     }
 
@@ -188,7 +197,7 @@ internal sealed class TrainingSession : IDisposable
                 // Gradients of a partly accumulated step are dropped: the checkpoint holds the state after the last update.
                 optimizer.ZeroGrad();
                 string? saved = lastCheckpoint;
-                if (savedStep > 0 && (lastCheckpoint is null || CheckpointStep(lastCheckpoint) != savedStep))
+                if (savedStep > 0 && lastCheckpointStep != savedStep)
                 {
                     saved = store.Save(State(savedStep, savedBatches, savedPosition, dataset, optimizer), controlNetConfig, networks.ControlNet, optimizer, options.CheckpointsTotalLimit);
                     LossCurvePlot.Write(output, log.Entries, logger);
@@ -227,9 +236,6 @@ internal sealed class TrainingSession : IDisposable
     /// </summary>
     internal static bool EndsAccumulation(int batchInEpoch, int batchesPerEpoch, int accumulation) =>
         (batchInEpoch + 1) % accumulation == 0 || batchInEpoch == batchesPerEpoch - 1;
-
-    private static long CheckpointStep(string folder) =>
-        long.Parse(Path.GetFileName(folder)["checkpoint-".Length..], System.Globalization.CultureInfo.InvariantCulture);
 
     private static TrainingDivergedException Diverged(long step, string what, TrainingBatch? batch, string? lastCheckpoint) => new(
         $"Training diverged at step {step}: {what}" + (batch is null ? "." : $" (batch of {string.Join(", ", batch.Keys)}).") +

@@ -152,6 +152,12 @@ public static class TrainCommand
             Console.Error.WriteLine("Cancelled: " + e.Message);
             return ExitCodes.Canceled;
         }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine("Cancelled before training started; nothing was written.");
+            return ExitCodes.Canceled;
+        }
         catch (TrainingDivergedException e)
         {
             Console.Error.WriteLine();
