@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using StableVsr.Models.Runtime;
 
 namespace StableVsr.Cli;
 

@@ -4,13 +4,14 @@ using StableVsr.Cli.Commands;
 namespace StableVsr.Cli;
 
 /// <summary>The root of the <c>stablevsr</c> command line.</summary>
-public static class StableVsrCommand
+internal static class StableVsrCommand
 {
     /// <summary>Builds the command tree.</summary>
     public static RootCommand Build()
     {
         var root = new RootCommand("StableVsr: diffusion-based 4x video super-resolution (StableVSR) on TorchSharp.");
         root.Subcommands.Add(UpscaleCommand.Build());
+        root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         return root;

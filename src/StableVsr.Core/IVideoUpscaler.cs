@@ -1,9 +1,9 @@
 namespace StableVsr;
 
 /// <summary>
-/// Upscales a video clip 4x. Diffusion-based upscaling looks at the whole clip before any frame is final
+/// Upscales video sequences 4x. Diffusion-based upscaling looks at the whole sequence before any frame is final
 /// (StableVSR samples every frame forwards and backwards in turn), so upscaled frames are yielded, in order,
-/// once the clip has been read and denoised.
+/// once the sequence has been read and denoised.
 /// </summary>
 public interface IVideoUpscaler : IDisposable
 {
@@ -11,10 +11,10 @@ public interface IVideoUpscaler : IDisposable
     UpscaleOptions Options { get; }
 
     /// <summary>
-    /// Upscales a clip. The frames must all have the same size; their <see cref="VideoFrame.Index"/> and
+    /// Upscales a sequence. The frames must all have the same size; their <see cref="VideoFrame.Index"/> and
     /// <see cref="VideoFrame.Name"/> are carried over to the output frames, which come out in input order.
     /// </summary>
-    /// <param name="frames">The low-resolution frames, in clip order. At least one.</param>
+    /// <param name="frames">The low-resolution frames, in order. At least one.</param>
     /// <param name="progress">Receives progress reports (phase, frame, step, elapsed time); may be null.</param>
     /// <param name="cancellationToken">Stops the run within one denoising step.</param>
     /// <returns>The upscaled frames, 4x wider and 4x taller, in input order.</returns>
@@ -22,6 +22,22 @@ public interface IVideoUpscaler : IDisposable
     /// <exception cref="UpscaleCanceledException">The token was cancelled.</exception>
     IAsyncEnumerable<VideoFrame> UpscaleAsync(
         IAsyncEnumerable<VideoFrame> frames,
+        IProgress<UpscaleProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Upscales several independent sequences (for example a folder of sequences) in one run. An upscaler may process
+    /// them together for throughput (StableVsr samples sequences of one frame size in the same network calls), but each
+    /// sequence gets the result it would get alone, up to floating-point rounding.
+    /// </summary>
+    /// <param name="sequences">The sequences, each a list of frames of one size; at least one sequence.</param>
+    /// <param name="progress">Receives progress reports; <see cref="UpscaleProgress.Sequence"/> says which sequence a report is about.</param>
+    /// <param name="cancellationToken">Stops the run within one denoising step.</param>
+    /// <returns>The upscaled frames of each sequence, in input order.</returns>
+    /// <exception cref="InvalidInputException">No sequence, an empty sequence, or frames of mixed sizes within a sequence.</exception>
+    /// <exception cref="UpscaleCanceledException">The token was cancelled.</exception>
+    Task<IReadOnlyList<IReadOnlyList<VideoFrame>>> UpscaleSequencesAsync(
+        IReadOnlyList<IReadOnlyList<VideoFrame>> sequences,
         IProgress<UpscaleProgress>? progress = null,
         CancellationToken cancellationToken = default);
 }

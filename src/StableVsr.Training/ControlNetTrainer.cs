@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using StableVsr.Sampling.Pipeline;
 using StableVsr.Weights.Hub;
 
 namespace StableVsr.Training;
@@ -25,7 +24,7 @@ public static class ControlNetTrainer
     /// <exception cref="ModelLoadException">A model, ControlNet (another architecture included) or checkpoint cannot be loaded.</exception>
     /// <exception cref="TrainingDivergedException">The loss or gradient norm became NaN or infinite; the last good checkpoint is kept.</exception>
     /// <exception cref="TrainingCanceledException">Cancelled; the state was checkpointed.</exception>
-    /// <exception cref="Checkpoints.CheckpointWriteException">A checkpoint could not be written (disk full); the previous one is intact.</exception>
+    /// <exception cref="CheckpointWriteException">A checkpoint could not be written (disk full); the previous one is intact.</exception>
     /// <exception cref="NativeBackendException">The backend or the requested device is not available.</exception>
     public static async Task<TrainingResult> TrainAsync(
         TrainingOptions options,
@@ -38,8 +37,8 @@ public static class ControlNetTrainer
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         hubOptions ??= HubOptions.FromEnvironment();
-        var model = await WeightsLocator.ResolveModelAsync(options.Model, hubOptions, loggerFactory, null, cancellationToken).ConfigureAwait(false);
-        var raft = await WeightsLocator.ResolveRaftAsync(options.Raft, hubOptions, loggerFactory, null, cancellationToken).ConfigureAwait(false);
+        var model = await CheckpointResolver.ResolveModelAsync(options.Model, hubOptions, loggerFactory, null, cancellationToken).ConfigureAwait(false);
+        var raft = await CheckpointResolver.ResolveRaftAsync(options.Raft, hubOptions, loggerFactory, null, cancellationToken).ConfigureAwait(false);
 
         // libtorch's autograd and no-grad state are per thread: the whole run stays on one dedicated thread.
         return await Task.Factory.StartNew(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StableVsr.Models.Loading;
 
 namespace StableVsr.Training;
 
@@ -19,7 +20,7 @@ public sealed record TrainingOptions
     /// <c>--pretrained_model_name_or_path</c>: the StableVSR model (a folder in diffusers layout with unet/, vae/, scheduler/,
     /// text_encoder/ and tokenizer/, or a Hugging Face id). Default <c>claudiom4sir/StableVSR</c> (train.sh's).
     /// </summary>
-    public string Model { get; init; } = "claudiom4sir/StableVSR";
+    public string Model { get; init; } = ModelSource.DefaultModel;
 
     /// <summary>
     /// <c>--controlnet_model_name_or_path</c>: a ControlNet folder (config.json + weights) to continue training from, for
@@ -162,8 +163,8 @@ public sealed record TrainingOptions
     /// <summary>RAFT's flow updates. Default 12 (torchvision's, as train.py runs it).</summary>
     public int RaftIterations { get; init; } = 12;
 
-    /// <summary>Device: "auto" (the first CUDA device when libtorch has CUDA, else the CPU), "cpu", "cuda" or "cuda:N". Default "auto".</summary>
-    public string Device { get; init; } = "auto";
+    /// <summary>Where training runs: <see cref="ComputeDevice.Auto"/> (the first CUDA device when libtorch has CUDA, else the CPU), the CPU or a CUDA device. Default auto.</summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
 
     /// <summary>CPU threads libtorch may use; null keeps libtorch's choice. Default null.</summary>
     public int? CpuThreads { get; init; }

@@ -5,6 +5,8 @@ using StableVsr.Models.ControlNet;
 using StableVsr.Models.Raft;
 using StableVsr.Models.Unet;
 using StableVsr.Models.Vae;
+using StableVsr.Models.Loading;
+using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Training.Checkpoints;
 using StableVsr.Training.Data;
@@ -304,10 +306,24 @@ internal sealed class TrainingSession : IDisposable
         else
         {
             Own(textEncoder);
-            validationModels = new StableVsrModels(unet, controlNet, vae, raft, textEncoder, tokenizer, scheduler, device);
+            validationModels = new StableVsrModels(unet, controlNet, vae, raft, textEncoder, tokenizer, scheduler, device, ValidationPrecision(unetType, vaeType));
         }
 
         return new TrainingNetworks(unet, vae, raft, controlNet, diffusion, promptEmbeds, options.RaftIterations);
+    }
+
+    // The pipeline checks its options against the precision the models are in: the frozen networks' dtypes, the trained
+    // ControlNet, RAFT and text encoder in float32.
+    private static PrecisionPolicy ValidationPrecision(ScalarType unet, ScalarType vae)
+    {
+        static ModelPrecision Of(ScalarType type) => type switch
+        {
+            ScalarType.BFloat16 => ModelPrecision.BFloat16,
+            ScalarType.Float16 => ModelPrecision.Float16,
+            _ => ModelPrecision.Float32,
+        };
+
+        return PrecisionPolicy.Float32 with { Unet = Of(unet), Vae = Of(vae) };
     }
 
     private ControlNetModel LoadControlNet(Device device, string? resume, UNet2DConditionModel unet, out string config)

@@ -9,7 +9,13 @@ public class CheckpointFormatException : ModelLoadException
     private const string DefaultAdvice = "The file is damaged or not a supported checkpoint; download or convert it again.";
 
     /// <summary>Creates the exception for <paramref name="path"/>; <paramref name="problem"/> says what is wrong.</summary>
-    public CheckpointFormatException(string path, string problem, Exception? innerException = null)
+    public CheckpointFormatException(string path, string problem)
+        : this(path, problem, DefaultAdvice, null)
+    {
+    }
+
+    /// <summary>Creates the exception for <paramref name="path"/> with the error that revealed the problem.</summary>
+    public CheckpointFormatException(string path, string problem, Exception? innerException)
         : this(path, problem, DefaultAdvice, innerException)
     {
     }

@@ -7,7 +7,7 @@ namespace StableVsr.Weights;
 /// checkpoint). Implementations read lazily: nothing is materialised until <see cref="Load"/> or
 /// <see cref="ReadInto"/> asks for a tensor. Not thread-safe unless the implementation says so.
 /// </summary>
-public interface ITensorSource : IDisposable
+internal interface ITensorSource : IDisposable
 {
     /// <summary>The file or folder the tensors come from, named in messages; null for tensors held in memory.</summary>
     string? Location => null;

@@ -6,7 +6,7 @@ namespace StableVsr.Weights;
 /// <c>proj_attn</c>; current diffusers (and StableVsr's modules) call them <c>to_q</c>, <c>to_k</c>, <c>to_v</c>
 /// and <c>to_out.0</c>. The tensors are the same linear layers, so only the key changes.
 /// </summary>
-public static class LegacyVaeAttentionKeys
+internal static class LegacyVaeAttentionKeys
 {
     private static readonly (string Legacy, string Current)[] Renames =
     [

@@ -7,7 +7,7 @@ namespace StableVsr.Weights;
 /// <param name="RenamedKeys">Checkpoint key to module key, for every key loaded under another name (key map or legacy VAE names).</param>
 /// <param name="BytesRead">Bytes of tensor data read from the checkpoint.</param>
 /// <param name="Elapsed">Wall time of the load.</param>
-public sealed record LoadReport(
+internal sealed record LoadReport(
     IReadOnlyList<string> LoadedKeys,
     IReadOnlyList<string> UnexpectedKeys,
     IReadOnlyList<string> SkippedKeys,

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Collections.ObjectModel;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -13,7 +13,7 @@ namespace StableVsr.Weights;
 /// warnings and reported. Values are converted to each parameter's dtype and device; a parameter of the stored
 /// dtype on the CPU is filled straight from the file, so loading holds one copy of the weights.
 /// </summary>
-public static partial class StateDictLoader
+internal partial class StateDictLoader
 {
     /// <summary>
     /// Loads <paramref name="source"/> into <paramref name="module"/>.

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Weights;
 
 /// <summary>Conversions between <see cref="TensorDType"/>, safetensors dtype names and TorchSharp scalar types.</summary>
-public static class TensorDTypes
+internal static class TensorDTypes
 {
     /// <summary>Bytes per element of <paramref name="dtype"/>.</summary>
     public static int ElementSize(this TensorDType dtype) => dtype switch

@@ -28,7 +28,7 @@ public sealed class HeavyInProcessConfig : ManualConfig
             .WithInvocationCount(1)
             .WithUnrollFactor(1));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new CpuTimeColumn(), new PeakNativeMemoryColumn(), new PeakGpuMemoryColumn());
+        AddColumn(new CpuTimeColumn(), new AchievedGflopsColumn(), new PeakNativeMemoryColumn(), new PeakNativeMemoryColumn(rise: true), new PeakGpuMemoryColumn());
         WithOptions(ConfigOptions.DisableOptimizationsValidator);
     }
 

@@ -13,13 +13,36 @@ public abstract class MeasuredBenchmark
     /// <summary>The key the case's measurements are recorded under (see <see cref="PeakMemoryRecorder.Key"/>).</summary>
     protected abstract string Key { get; }
 
-    /// <summary>Starts the CPU-time measurement of an iteration.</summary>
-    [IterationSetup]
-    public void BeginIteration() => CpuTimeRecorder.BeginIteration();
+    /// <summary>
+    /// Whether peak memory is measured per iteration (from the resident size before each one, so "RSS rise" is what one
+    /// operation adds) instead of over the whole case, set-up included.
+    /// </summary>
+    protected virtual bool MeasuresMemoryPerIteration => false;
 
-    /// <summary>Ends the CPU-time measurement of an iteration.</summary>
+    /// <summary>Starts the CPU-time (and, per iteration, memory) measurement of an iteration.</summary>
+    [IterationSetup]
+    public void BeginIteration()
+    {
+        if (MeasuresMemoryPerIteration)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            PeakMemoryRecorder.Begin();
+        }
+
+        CpuTimeRecorder.BeginIteration();
+    }
+
+    /// <summary>Ends the CPU-time (and, per iteration, memory) measurement of an iteration.</summary>
     [IterationCleanup]
-    public void EndIteration() => CpuTimeRecorder.EndIteration(Key);
+    public void EndIteration()
+    {
+        CpuTimeRecorder.EndIteration(Key);
+        if (MeasuresMemoryPerIteration)
+        {
+            PeakMemoryRecorder.End(Key);
+        }
+    }
 
     /// <summary>Keeps <paramref name="item"/> until <see cref="ReleaseOwned"/>.</summary>
     protected T Own<T>(T item)

@@ -11,14 +11,17 @@ namespace StableVsr.Benchmarks.Infrastructure;
 public static class PeakMemoryRecorder
 {
     private static readonly ConcurrentDictionary<string, long> HostPeaks = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, long> HostRises = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, long> GpuPeaks = new(StringComparer.Ordinal);
     private static GpuMemorySampler? gpu;
+    private static long residentAtBegin;
 
     /// <summary>Starts measuring: resets the process peak to the current resident size and starts sampling the GPU.</summary>
     public static void Begin()
     {
         gpu?.Dispose();
         ProcessMemory.ResetPeak();
+        residentAtBegin = ProcessMemory.ResidentBytes ?? 0;
         gpu = new GpuMemorySampler();
     }
 
@@ -28,6 +31,8 @@ public static class PeakMemoryRecorder
         if (ProcessMemory.PeakResidentBytes is { } host)
         {
             HostPeaks.AddOrUpdate(key, host, (_, old) => Math.Max(old, host));
+            var rise = host - residentAtBegin;
+            HostRises.AddOrUpdate(key, rise, (_, old) => Math.Max(old, rise));
         }
 
         if (gpu?.PeakBytes is { } device)
@@ -41,6 +46,9 @@ public static class PeakMemoryRecorder
 
     /// <summary>The recorded peak resident memory for <paramref name="key"/>, if any.</summary>
     public static long? HostPeak(string key) => HostPeaks.TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>The largest rise of resident memory over what was resident at <see cref="Begin"/>, for <paramref name="key"/>, if any.</summary>
+    public static long? HostRise(string key) => HostRises.TryGetValue(key, out var value) ? value : null;
 
     /// <summary>The recorded peak used GPU memory for <paramref name="key"/>, if any.</summary>
     public static long? GpuPeak(string key) => GpuPeaks.TryGetValue(key, out var value) ? value : null;

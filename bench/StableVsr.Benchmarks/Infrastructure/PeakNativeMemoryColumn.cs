@@ -5,16 +5,18 @@ using BenchmarkDotNet.Running;
 namespace StableVsr.Benchmarks.Infrastructure;
 
 /// <summary>
-/// "Peak RSS": the process's peak resident memory while a case ran (weights, activations and libtorch's caches),
-/// recorded by the suites through <see cref="PeakMemoryRecorder"/>.
+/// "Peak RSS": the process's peak resident memory while a case ran (weights, activations and libtorch's caches), or
+/// with <c>rise</c> "RSS rise": how far it rose above what was resident when the case started measuring (for a suite
+/// that measures each iteration, the memory one operation adds), recorded by the suites through
+/// <see cref="PeakMemoryRecorder"/>.
 /// </summary>
-public sealed class PeakNativeMemoryColumn : IColumn
+public sealed class PeakNativeMemoryColumn(bool rise = false) : IColumn
 {
     /// <inheritdoc />
-    public string Id => nameof(PeakNativeMemoryColumn);
+    public string Id => rise ? "PeakNativeMemoryRise" : nameof(PeakNativeMemoryColumn);
 
     /// <inheritdoc />
-    public string ColumnName => "Peak RSS";
+    public string ColumnName => rise ? "RSS rise" : "Peak RSS";
 
     /// <inheritdoc />
     public bool AlwaysShow => true;
@@ -23,7 +25,7 @@ public sealed class PeakNativeMemoryColumn : IColumn
     public ColumnCategory Category => ColumnCategory.Metric;
 
     /// <inheritdoc />
-    public int PriorityInCategory => 0;
+    public int PriorityInCategory => rise ? 1 : 0;
 
     /// <inheritdoc />
     public bool IsNumeric => true;
@@ -32,7 +34,9 @@ public sealed class PeakNativeMemoryColumn : IColumn
     public UnitType UnitType => UnitType.Size;
 
     /// <inheritdoc />
-    public string Legend => "Peak resident memory of the process while the case ran (includes native libtorch memory)";
+    public string Legend => rise
+        ? "Largest rise of resident memory over what was resident when the case started measuring (per iteration in suites that measure each one)"
+        : "Peak resident memory of the process while the case ran (includes native libtorch memory)";
 
     /// <summary>The recorder key of a case (see <see cref="PeakMemoryRecorder.Key"/>).</summary>
     public static string KeyOf(BenchmarkCase benchmarkCase)
@@ -50,7 +54,7 @@ public sealed class PeakNativeMemoryColumn : IColumn
 
     /// <inheritdoc />
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        PeakMemoryRecorder.HostPeak(KeyOf(benchmarkCase)) is { } bytes ? PeakMemoryRecorder.Megabytes(bytes) : "-";
+        (rise ? PeakMemoryRecorder.HostRise(KeyOf(benchmarkCase)) : PeakMemoryRecorder.HostPeak(KeyOf(benchmarkCase))) is { } bytes ? PeakMemoryRecorder.Megabytes(bytes) : "-";
 
     /// <inheritdoc />
     public bool IsAvailable(Summary summary) => true;

@@ -14,9 +14,8 @@ namespace StableVsr.Benchmarks.Models;
 /// <summary>
 /// One forward pass of each full-size network of StableVSR, built from the real configs with random weights, per
 /// backend (device and dtype) and low-resolution frame size: UNet and ControlNet at the LR size (7 input channels, 77
-/// text tokens), VAE decode of an LR-sized latent to 4x, RAFT-large (12 updates) on two 4x frames. The reference
-/// figures for the original Python implementation at LR 32x32 (torch 1.13, 2 threads, this machine kind) are UNet
-/// 15.1 s, ControlNet 6.4 s, VAE decode 5.5 s, RAFT 0.35 s.
+/// text tokens), VAE decode of an LR-sized latent to 4x, RAFT-large (12 updates) on two 4x frames. Their operation
+/// counts at LR 32x32 (see <see cref="AchievedGflopsColumn"/>) give the achieved GFLOP/s.
 /// </summary>
 [Config(typeof(HeavyInProcessConfig))]
 public class FullSizeModelBenchmarks : MeasuredBenchmark

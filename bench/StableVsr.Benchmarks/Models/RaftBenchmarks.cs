@@ -8,7 +8,7 @@ namespace StableVsr.Benchmarks.Models;
 
 /// <summary>
 /// RAFT-large (random weights, 12 updates) on what the pipeline gives it per frame pair: the forward and the backward
-/// flow between two 4x bicubic frames of a 32x32 LR clip (128x128). Compares the context encoder's normalisation
+/// flow between two 4x bicubic frames of a 32x32 LR sequence (128x128). Compares the context encoder's normalisation
 /// statistics side by side (running statistics, as before StableVSR's training-mode behaviour was reproduced, against
 /// per-sample and whole-batch statistics) and the two directions computed in two calls or in one batched call.
 /// </summary>

@@ -9,67 +9,39 @@ namespace StableVsr.Benchmarks.Weights;
 
 /// <summary>
 /// Loads a 1.9 GB safetensors file with the full-size StableVSR UNet's 687 keys and shapes (from the fixtures'
-/// manifest, random values written by <see cref="GlobalSetup"/>) into a module of matching shape, and reports
-/// time and peak resident memory. <see cref="StateDictLoader"/> fills the parameters straight from the file; the
+/// manifest, random values written at set-up) into a module of matching shape, and reports
+/// time and the rise of resident memory during one load ("RSS rise", over the module's own parameters). <see cref="StateDictLoader"/> fills the parameters straight from the file; the
 /// baseline materialises every tensor first and then copies (TorchSharp's <c>load_state_dict</c> way), which needs
 /// a second copy of the weights.
 /// </summary>
-[Config(typeof(InProcessShortConfig))]
-public class SafetensorsLoadBenchmarks
+[Config(typeof(HeavyInProcessConfig))]
+public class SafetensorsLoadBenchmarks : MeasuredBenchmark
 {
     private string folder = null!;
     private string path = null!;
     private ManifestModule module = null!;
-    private long residentBefore;
+    private string method = string.Empty;
 
-    /// <summary>Writes the file into a temporary folder and builds the module.</summary>
-    [GlobalSetup]
-    public void GlobalSetup()
-    {
-        var manifest = JsonSerializer.Deserialize<Dictionary<string, long[]>>(File.ReadAllText(ManifestPath()))!.ToList();
-        folder = Directory.CreateTempSubdirectory("stablevsr-bench-").FullName;
-        path = Path.Combine(folder, "unet.safetensors");
-        using (var source = new RandomTensorSource(manifest))
-        {
-            SafetensorsWriter.Write(path, source);
-        }
+    /// <summary>Writes the file and builds the module for <see cref="StateDictLoaderInPlace"/>.</summary>
+    [GlobalSetup(Target = nameof(StateDictLoaderInPlace))]
+    public void SetUpInPlace() => SetUp(nameof(StateDictLoaderInPlace));
 
-        module = new ManifestModule(manifest);
-        Console.WriteLine($"// Wrote {new FileInfo(path).Length / 1e9:F2} GB ({manifest.Count} tensors) to {path}");
-    }
-
-    /// <summary>Resets the peak-memory mark before each measured load.</summary>
-    [IterationSetup]
-    public void IterationSetup()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        ProcessMemory.ResetPeak();
-        residentBefore = ProcessMemory.ResidentBytes ?? 0;
-    }
-
-    /// <summary>Records the peak of the load just measured.</summary>
-    [IterationCleanup]
-    public void IterationCleanup()
-    {
-        var peak = ProcessMemory.PeakResidentBytes ?? 0;
-        PeakRssColumn.Record(CurrentMethod, peak - residentBefore, peak);
-    }
+    /// <summary>Writes the file and builds the module for <see cref="MaterialiseThenCopy"/>.</summary>
+    [GlobalSetup(Target = nameof(MaterialiseThenCopy))]
+    public void SetUpMaterialise() => SetUp(nameof(MaterialiseThenCopy));
 
     /// <summary>StableVsr's loader: every parameter read in place from the memory-mapped file.</summary>
     [Benchmark(Baseline = true)]
-    public LoadReport StateDictLoaderInPlace()
+    public int StateDictLoaderInPlace()
     {
-        CurrentMethod = nameof(StateDictLoaderInPlace);
         using var source = SafetensorsFile.Open(path);
-        return StateDictLoader.Load(module, source);
+        return StateDictLoader.Load(module, source).LoadedKeys.Count;
     }
 
     /// <summary>The naive way: load every tensor into a dictionary, then copy them into the module.</summary>
     [Benchmark]
     public int MaterialiseThenCopy()
     {
-        CurrentMethod = nameof(MaterialiseThenCopy);
         using var scope = torch.NewDisposeScope();
         using var source = SafetensorsFile.Open(path);
         var tensors = source.Keys.ToDictionary(k => k, k => source.Load(k));
@@ -81,16 +53,30 @@ public class SafetensorsLoadBenchmarks
     [GlobalCleanup]
     public void GlobalCleanup()
     {
-        foreach (var (method, (extra, peak)) in PeakRssColumn.Measured)
-        {
-            Console.WriteLine($"// {method}: peak RSS {peak / 1048576.0:F0} MiB, at most {extra / 1048576.0:F0} MiB over the resident size before a load");
-        }
-
-        module.Dispose();
+        ReleaseOwned();
         Directory.Delete(folder, recursive: true);
     }
 
-    private static string CurrentMethod { get; set; } = string.Empty;
+    /// <inheritdoc />
+    protected override bool MeasuresMemoryPerIteration => true;
+
+    /// <inheritdoc />
+    protected override string Key => PeakMemoryRecorder.Key(nameof(SafetensorsLoadBenchmarks), method, []);
+
+    private void SetUp(string benchmark)
+    {
+        method = benchmark;
+        var manifest = JsonSerializer.Deserialize<Dictionary<string, long[]>>(File.ReadAllText(ManifestPath()))!.ToList();
+        folder = Directory.CreateTempSubdirectory("stablevsr-bench-").FullName;
+        path = Path.Combine(folder, "unet.safetensors");
+        using (var source = new RandomTensorSource(manifest))
+        {
+            SafetensorsWriter.Write(path, source);
+        }
+
+        module = Own(new ManifestModule(manifest));
+        Console.WriteLine($"// Wrote {new FileInfo(path).Length / 1e9:F2} GB ({manifest.Count} tensors) to {path}");
+    }
 
     private static string ManifestPath()
     {

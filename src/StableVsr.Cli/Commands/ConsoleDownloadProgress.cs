@@ -4,7 +4,7 @@ using StableVsr.Weights.Hub;
 namespace StableVsr.Cli.Commands;
 
 /// <summary>Prints download progress of weight files, at most once per second and file.</summary>
-public sealed class ConsoleDownloadProgress(TextWriter writer) : IProgress<DownloadProgress>
+internal sealed class ConsoleDownloadProgress(TextWriter writer) : IProgress<DownloadProgress>
 {
     private readonly Dictionary<string, DateTime> lastReport = new(StringComparer.Ordinal);
 

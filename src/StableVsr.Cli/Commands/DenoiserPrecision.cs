@@ -1,7 +1,7 @@
 namespace StableVsr.Cli.Commands;
 
 /// <summary>The <c>--precision</c> choices: the precision of the UNet and ControlNet.</summary>
-public enum DenoiserPrecision
+internal enum DenoiserPrecision
 {
     /// <summary>float32: parity with the reference.</summary>
     Float32,

@@ -1,7 +1,7 @@
 namespace StableVsr.Cli.Commands;
 
 /// <summary>Process exit codes of the <c>stablevsr</c> command.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Success.</summary>
     public const int Ok = 0;

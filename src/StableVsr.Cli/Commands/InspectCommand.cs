@@ -7,7 +7,7 @@ namespace StableVsr.Cli.Commands;
 /// <c>stablevsr inspect PATH</c>: lists a checkpoint's files, configs and tensors (name, dtype, shape, bytes), checks
 /// them, and exits non-zero with the problems found.
 /// </summary>
-public static class InspectCommand
+internal static class InspectCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Build()

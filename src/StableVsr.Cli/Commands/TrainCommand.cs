@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using StableVsr.Training;
-using StableVsr.Training.Checkpoints;
 
 namespace StableVsr.Cli.Commands;
 
@@ -12,7 +11,7 @@ namespace StableVsr.Cli.Commands;
 /// train.py options are flags; every <see cref="TrainingOptions"/> property can also come from a JSON file
 /// (<c>--config</c>), which flags override. Ctrl+C saves a checkpoint of the last finished step and exits with 130.
 /// </summary>
-public static class TrainCommand
+internal static class TrainCommand
 {
     private static readonly JsonSerializerOptions ConfigJson = new()
     {
@@ -20,7 +19,7 @@ public static class TrainCommand
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new ComputeDeviceJsonConverter() },
     };
 
     /// <summary>Builds the command.</summary>
@@ -94,7 +93,7 @@ public static class TrainCommand
                     ValidationFrames = result.GetValue(validationFrames) ?? options.ValidationFrames,
                     ValidationSteps = result.GetValue(validationSteps) ?? options.ValidationSteps,
                     ResumeFrom = result.GetValue(resume) ?? options.ResumeFrom,
-                    Device = result.GetValue(device) ?? options.Device,
+                    Device = result.GetValue(device) is { } name ? ComputeDevice.Parse(name) : options.Device,
                     CpuThreads = result.GetValue(threads) ?? options.CpuThreads,
                     DataWorkers = result.GetValue(workers) ?? options.DataWorkers,
                 };

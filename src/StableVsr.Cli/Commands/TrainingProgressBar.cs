@@ -7,7 +7,7 @@ namespace StableVsr.Cli.Commands;
 /// Draws training progress on standard error: one line redrawn in place on a terminal, a line every few seconds when
 /// redirected, with step, loss, learning rate, gradient norm, step time, elapsed time and ETA.
 /// </summary>
-public sealed class TrainingProgressBar : IProgress<TrainingProgress>
+internal sealed class TrainingProgressBar : IProgress<TrainingProgress>
 {
     private const int Width = 30;
     private readonly TextWriter writer;

@@ -1,7 +1,7 @@
 namespace StableVsr;
 
 /// <summary>
-/// An input given to StableVsr cannot be used: an empty clip, frames of mixed sizes, a wrong tensor shape,
+/// An input given to StableVsr cannot be used: an empty sequence, frames of mixed sizes, a wrong tensor shape,
 /// an unreadable image or a bad argument. The message names the input and what was expected.
 /// </summary>
 public class InvalidInputException : StableVsrException

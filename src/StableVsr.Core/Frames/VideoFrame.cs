@@ -10,7 +10,7 @@ public sealed class VideoFrame
     /// <param name="width">Width in pixels (at least 1).</param>
     /// <param name="height">Height in pixels (at least 1).</param>
     /// <param name="rgb">Row-major interleaved R, G, B bytes. The frame keeps this memory; do not change it afterwards.</param>
-    /// <param name="index">Position of the frame in its clip (0-based).</param>
+    /// <param name="index">Position of the frame in its sequence (0-based).</param>
     /// <param name="name">Optional name, such as the source file name, used when frames are written to a folder.</param>
     /// <exception cref="InvalidInputException">A size is not positive or the byte count does not match the size.</exception>
     public VideoFrame(int width, int height, ReadOnlyMemory<byte> rgb, int index = 0, string? name = null)
@@ -48,7 +48,7 @@ public sealed class VideoFrame
     /// <summary>Interleaved R, G, B bytes, row by row.</summary>
     public ReadOnlyMemory<byte> Rgb { get; }
 
-    /// <summary>Position of the frame in its clip (0-based).</summary>
+    /// <summary>Position of the frame in its sequence (0-based).</summary>
     public int Index { get; }
 
     /// <summary>Optional name (for example the source file name), kept on upscaled frames.</summary>

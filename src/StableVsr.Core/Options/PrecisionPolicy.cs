@@ -32,6 +32,6 @@ public sealed record PrecisionPolicy
     /// <summary>Precision of RAFT optical flow. Default float32.</summary>
     public ModelPrecision Raft { get; init; } = ModelPrecision.Float32;
 
-    /// <summary>Precision of the CLIP text encoder (run once per clip). Default float32.</summary>
+    /// <summary>Precision of the CLIP text encoder (once per run: it encodes the prompt). Default float32.</summary>
     public ModelPrecision TextEncoder { get; init; } = ModelPrecision.Float32;
 }

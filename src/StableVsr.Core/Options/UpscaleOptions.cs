@@ -6,7 +6,7 @@ namespace StableVsr;
 /// </summary>
 public sealed record UpscaleOptions
 {
-    /// <summary>The defaults: 50 DDPM steps, seed 42, the first CUDA device when present else the CPU, float32.</summary>
+    /// <summary>The defaults: 50 steps of the checkpoint's scheduler (DDPM), seed 42, the first CUDA device when present else the CPU, float32.</summary>
     public static UpscaleOptions Default { get; } = new();
 
     /// <summary>Number of denoising steps. Default 50 (StableVSR's setting); at least 1.</summary>
@@ -18,16 +18,18 @@ public sealed record UpscaleOptions
     /// </summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary>Scheduler. Default <see cref="SchedulerKind.Ddpm"/>.</summary>
-    public SchedulerKind Scheduler { get; init; } = SchedulerKind.Ddpm;
-
-    /// <summary>DDIM's eta (0 = deterministic). Used only with <see cref="SchedulerKind.Ddim"/>. Default 0.</summary>
-    public double DdimEta { get; init; }
+    /// <summary>
+    /// The noise scheduler and its settings (<see cref="DdpmSchedulerOptions"/>, <see cref="DdimSchedulerOptions"/>).
+    /// Default null: the checkpoint's own scheduler, named by its <c>scheduler_config.json</c> (DDPM for StableVSR).
+    /// </summary>
+    public SchedulerOptions? Scheduler { get; init; }
 
     /// <summary>
-    /// Device: "auto" (first CUDA device if libtorch has CUDA, else CPU), "cpu", "cuda" or "cuda:N". Default "auto".
+    /// Device: <see cref="ComputeDevice.Auto"/> (the first CUDA device if libtorch has CUDA, else the CPU; the
+    /// default), <see cref="ComputeDevice.Cpu"/> or <see cref="ComputeDevice.Cuda"/>; <see cref="ComputeDevice.Parse"/>
+    /// reads "auto", "cpu", "cuda" and "cuda:N".
     /// </summary>
-    public string Device { get; init; } = "auto";
+    public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
 
     /// <summary>Precision of each model. Default float32 everywhere (parity with the reference).</summary>
     public PrecisionPolicy Precision { get; init; } = PrecisionPolicy.Float32;
@@ -49,9 +51,10 @@ public sealed record UpscaleOptions
 
     /// <summary>
     /// Noise level given as class label to a UNet or ControlNet whose config has <c>num_class_embeds</c> (the x4
-    /// upscaler's noise-level embedding). StableVSR's pipeline prepares 20, the x4 upscaler's default, but passes no
-    /// label, which diffusers refuses for such checkpoints; StableVsr passes this value. Ignored for models without the
-    /// embedding. Default 20.
+    /// upscaler's noise-level embedding). It matters only for such a config: the released StableVSR UNet has no class
+    /// embedding (its pipeline and train.py never pass class labels, which diffusers 0.21.1 refuses for a UNet that has
+    /// one), so with the real checkpoint this option has no effect. For checkpoints derived from the x4 upscaler with
+    /// the embedding, StableVsr passes this value (20, the x4 upscaler's default). Default 20.
     /// </summary>
     public int NoiseLevel { get; init; } = 20;
 
@@ -60,11 +63,11 @@ public sealed record UpscaleOptions
 
     /// <summary>
     /// Where per-frame state lives between uses: LR frames, latents, optical flows and finished frames. null keeps it on
-    /// the compute device (the default, fastest); "cpu" keeps it in host memory and moves only the frames being
-    /// processed to the device, so device memory stays flat in clip length (at the cost of small copies per frame and
-    /// step). Otherwise a device name as for <see cref="Device"/>, except "auto". Results are identical either way.
+    /// the compute device (the default, fastest); <see cref="ComputeDevice.Cpu"/> keeps it in host memory and moves
+    /// only the frames being processed to the device, so device memory stays flat in sequence length (at the cost of
+    /// small copies per frame and step). Not <see cref="ComputeDevice.Auto"/>. Results are identical either way.
     /// </summary>
-    public string? StateDevice { get; init; }
+    public ComputeDevice? StateDevice { get; init; }
 
     /// <summary>
     /// Stores optical flows in float16 instead of float32, halving their memory (two flows of 4h x 4w x 2 values per
@@ -82,10 +85,27 @@ public sealed record UpscaleOptions
     public int? VaeTileSize { get; init; }
 
     /// <summary>
-    /// When several clips are upscaled together (<c>UpscaleClipsAsync</c>), at most this many clips of the same frame
-    /// size share each network call; their per-frame memory adds up. Default 4; 1 processes the clips one by one.
+    /// Frames sampled together as one window. StableVSR's bidirectional sampling needs every frame of a window before
+    /// any is final, so a long sequence is upscaled window by window: memory stays flat in sequence length and each
+    /// window's frames come out as soon as it is done. With <see cref="GuideAcrossWindows"/>, a window continues the
+    /// previous one's temporal guidance. A window at least as long as the sequence reproduces whole-sequence sampling
+    /// exactly (StableVSR's own behaviour). Default 16 (see the README for how it was chosen); at least 1.
     /// </summary>
-    public int ClipBatchSize { get; init; } = 4;
+    public int WindowSize { get; init; } = 16;
+
+    /// <summary>
+    /// Whether each window's first frame is guided, in forward passes, by the previous window's last frame at the same
+    /// step (decoded and warped across the boundary), as if the sequence went on. Default true; false samples windows
+    /// independently (a visible seam at each boundary is more likely).
+    /// </summary>
+    public bool GuideAcrossWindows { get; init; } = true;
+
+    /// <summary>
+    /// When several sequences are upscaled together (<see cref="IVideoUpscaler.UpscaleSequencesAsync"/>), at most this
+    /// many sequences of the same frame size share each network call; their per-frame memory adds up. Default 4; 1
+    /// processes the sequences one by one.
+    /// </summary>
+    public int SequenceBatchSize { get; init; } = 4;
 
     /// <summary>Checks every value and throws <see cref="InvalidInputException"/> naming the first bad one.</summary>
     public void Validate()
@@ -107,9 +127,9 @@ public sealed record UpscaleOptions
                 "Batch is train.py's mode and has no meaning for flows computed one frame pair at a time.");
         }
 
-        if (DdimEta < 0 || double.IsNaN(DdimEta))
+        if (Scheduler is DdimSchedulerOptions { Eta: var eta } && (eta < 0 || double.IsNaN(eta)))
         {
-            throw new InvalidInputException($"UpscaleOptions.DdimEta must be 0 or more, got {DdimEta}.");
+            throw new InvalidInputException($"DdimSchedulerOptions.Eta must be 0 or more, got {eta}.");
         }
 
         if (NoiseLevel < 0)
@@ -127,18 +147,22 @@ public sealed record UpscaleOptions
             throw new InvalidInputException($"UpscaleOptions.VaeTileSize must be a multiple of 4 and at least 8 latent pixels when set, got {tile}.");
         }
 
-        if (ClipBatchSize < 1)
+        if (WindowSize < 1)
         {
-            throw new InvalidInputException($"UpscaleOptions.ClipBatchSize must be at least 1, got {ClipBatchSize}.");
+            throw new InvalidInputException($"UpscaleOptions.WindowSize must be at least 1 frame, got {WindowSize}.");
         }
 
-        if (StateDevice is not null && ComputeDevice.Parse(StateDevice).Kind == ComputeDeviceKind.Auto)
+        if (SequenceBatchSize < 1)
         {
-            throw new InvalidInputException("UpscaleOptions.StateDevice cannot be \"auto\": use null for the compute device, \"cpu\" for host memory, or a CUDA device name.");
+            throw new InvalidInputException($"UpscaleOptions.SequenceBatchSize must be at least 1, got {SequenceBatchSize}.");
+        }
+
+        if (StateDevice is { Kind: ComputeDeviceKind.Auto })
+        {
+            throw new InvalidInputException("UpscaleOptions.StateDevice cannot be Auto: use null for the compute device, ComputeDevice.Cpu for host memory, or a CUDA device.");
         }
 
         ArgumentNullException.ThrowIfNull(Precision);
         ArgumentNullException.ThrowIfNull(Prompt);
-        ComputeDevice.Parse(Device);
     }
 }

@@ -9,7 +9,7 @@ public enum UpscalePhase
     /// <summary>Encoding the prompt (once per run).</summary>
     EncodingPrompt,
 
-    /// <summary>Computing optical flow between neighbouring frames (once per clip).</summary>
+    /// <summary>Computing optical flow between neighbouring frames (once per sequence).</summary>
     OpticalFlow,
 
     /// <summary>Denoising: one UNet (and ControlNet) call per frame and step.</summary>

@@ -2,8 +2,8 @@ namespace StableVsr;
 
 /// <summary>A progress report of an upscaling run.</summary>
 /// <param name="Phase">What is being done.</param>
-/// <param name="Frame">Frame just processed (0-based index in the clip), or -1 when the phase is not per frame.</param>
-/// <param name="FrameCount">Frames in the clip (see <see cref="Clip"/>).</param>
+/// <param name="Frame">Frame just processed (0-based index in the sequence), or -1 when the phase is not per frame.</param>
+/// <param name="FrameCount">Frames in the sequence (see <see cref="Sequence"/>).</param>
 /// <param name="Step">Denoising step (1-based) during <see cref="UpscalePhase.Denoising"/>, else 0.</param>
 /// <param name="StepCount">Denoising steps of the run.</param>
 /// <param name="Elapsed">Time since the run started.</param>
@@ -11,11 +11,11 @@ namespace StableVsr;
 public readonly record struct UpscaleProgress(
     UpscalePhase Phase, int Frame, int FrameCount, int Step, int StepCount, TimeSpan Elapsed, double Fraction)
 {
-    /// <summary>Clip the report is about (0-based) when several clips are upscaled together; 0 otherwise.</summary>
-    public int Clip { get; init; }
+    /// <summary>Sequence the report is about (0-based) when several sequences are upscaled together; 0 otherwise.</summary>
+    public int Sequence { get; init; }
 
-    /// <summary>Clips upscaled together in the run; 1 for a single clip.</summary>
-    public int ClipCount { get; init; } = 1;
+    /// <summary>Sequences upscaled together in the run; 1 for a single sequence.</summary>
+    public int SequenceCount { get; init; } = 1;
 
     /// <summary>Estimated time left from the work done so far; null until some work is done.</summary>
     public TimeSpan? EstimatedRemaining => Fraction switch
@@ -24,4 +24,16 @@ public readonly record struct UpscaleProgress(
         > 0 => TimeSpan.FromTicks((long)(Elapsed.Ticks * (1 - Fraction) / Fraction)),
         _ => null,
     };
+
+    /// <summary>A report of frame <paramref name="frame"/> read, before any work on it.</summary>
+    public static UpscaleProgress Reading(int frame, int frameCount, int stepCount, TimeSpan elapsed) =>
+        new(UpscalePhase.Reading, frame, frameCount, 0, stepCount, elapsed, 0);
+
+    /// <summary>A report of work in <paramref name="phase"/> on <paramref name="frame"/> (-1: not per frame) at denoising step <paramref name="step"/> (0: none).</summary>
+    public static UpscaleProgress Working(UpscalePhase phase, int frame, int frameCount, int step, int stepCount, TimeSpan elapsed, double fraction) =>
+        new(phase, frame, frameCount, step, stepCount, elapsed, fraction);
+
+    /// <summary>The final report of a run that produced <paramref name="frameCount"/> frames.</summary>
+    public static UpscaleProgress Completed(int frameCount, int stepCount, TimeSpan elapsed) =>
+        new(UpscalePhase.Completed, -1, frameCount, 0, stepCount, elapsed, 1);
 }

@@ -6,18 +6,13 @@ using static TorchSharp.torch;
 namespace StableVsr.Models.Blocks;
 
 /// <summary>
-/// diffusers' <c>from_pretrained</c> for one model folder: read <c>config.json</c>, build the model, convert and move
-/// it, load the folder's weights (<c>diffusion_pytorch_model.safetensors</c>, or what <see cref="TensorSources"/> finds
-/// instead: shards, the PyTorch <c>.bin</c>) and switch to inference (eval mode, parameters without gradients).
+/// diffusers' and transformers' <c>from_pretrained</c> for one model folder: read <c>config.json</c>, build the model,
+/// convert and move it, load the folder's weights (the file <see cref="CheckpointLayout.FindWeights"/> prefers:
+/// safetensors, shards, the PyTorch <c>.bin</c>) and switch to inference (eval mode, parameters without gradients).
+/// The one owner of the dtype check and of the switch to eval mode for every model.
 /// </summary>
 internal static class PretrainedModels
 {
-    /// <summary>The config file of a diffusers model folder.</summary>
-    public const string ConfigFileName = "config.json";
-
-    /// <summary>The weights file diffusers writes by default.</summary>
-    public const string SafetensorsFileName = "diffusion_pytorch_model.safetensors";
-
     /// <summary>Builds the model from <paramref name="folder"/> with <paramref name="build"/> (given the config path) and loads its weights.</summary>
     /// <param name="folder">The model folder.</param>
     /// <param name="build">Builds the model from the config path.</param>
@@ -26,6 +21,7 @@ internal static class PretrainedModels
     /// <param name="logger">Receives the load report's warnings.</param>
     /// <param name="keyMap">Maps checkpoint keys to module keys; null for checkpoint keys that equal the module's.</param>
     /// <exception cref="ModelLoadException">The folder, config or weights cannot be used.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="dtype"/> is not a floating-point type.</exception>
     public static T Load<T>(string folder, Func<string, T> build, Device? device, ScalarType? dtype, ILogger? logger, Func<string, string?>? keyMap = null)
         where T : nn.Module
     {
@@ -33,17 +29,15 @@ internal static class PretrainedModels
         ArgumentNullException.ThrowIfNull(build);
         if (!Directory.Exists(folder))
         {
-            throw new ModelLoadException($"Model folder '{folder}' does not exist. Pass the folder that holds {ConfigFileName} and {SafetensorsFileName} (e.g. the checkpoint's unet/).", folder);
-        }
-
-        if (TensorSources.FindWeights(folder) is null)
-        {
             throw new ModelLoadException(
-                $"Model folder '{folder}' has no weights: expected {SafetensorsFileName} (or one of {string.Join(", ", TensorSources.FolderWeightNames)}).",
-                folder);
+                $"Model folder '{folder}' does not exist. Pass the folder that holds {CheckpointLayout.ConfigFileName} and the weights (e.g. the checkpoint's unet/ or text_encoder/).", folder);
         }
 
-        return LoadWeights(build(Path.Combine(folder, ConfigFileName)), () => TensorSources.Open(folder), folder, device, dtype, logger, keyMap);
+        var weights = CheckpointLayout.FindWeights(folder) ?? throw new ModelLoadException(
+            $"Model folder '{folder}' has no weights: expected one of {string.Join(", ", CheckpointLayout.FolderWeightNames)} beside {CheckpointLayout.ConfigFileName}.",
+            folder);
+        CheckDType(dtype);
+        return LoadWeights(build(Path.Combine(folder, CheckpointLayout.ConfigFileName)), () => TensorSources.Open(weights), folder, device, dtype, logger, keyMap);
     }
 
     /// <summary>
@@ -51,6 +45,7 @@ internal static class PretrainedModels
     /// switches it to inference (eval mode, no gradients); disposes the model when anything fails.
     /// </summary>
     /// <exception cref="ModelLoadException">The weights cannot be read or do not match the model.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="dtype"/> is not a floating-point type.</exception>
     public static T LoadWeights<T>(T model, Func<ITensorSource> open, string origin, Device? device, ScalarType? dtype, ILogger? logger, Func<string, string?>? keyMap = null)
         where T : nn.Module
     {
@@ -58,13 +53,9 @@ internal static class PretrainedModels
         ArgumentNullException.ThrowIfNull(open);
         try
         {
+            CheckDType(dtype);
             if (dtype is ScalarType type)
             {
-                if (!is_floating_point(type))
-                {
-                    throw new ModelLoadException($"Model weights must be a floating-point dtype; got {type}.", origin);
-                }
-
                 model.to(type);
             }
 
@@ -90,6 +81,14 @@ internal static class PretrainedModels
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    private static void CheckDType(ScalarType? dtype)
+    {
+        if (dtype is { } type && type is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
+        {
+            throw new InvalidInputException($"A model's dtype must be float16, bfloat16, float32 or float64, got {type}.");
         }
     }
 }

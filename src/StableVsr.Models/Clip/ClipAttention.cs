@@ -10,7 +10,7 @@ namespace StableVsr.Models.Clip;
 /// <c>scaled_dot_product_attention</c>, so each token attends to itself and the tokens before it.
 /// Input and output [B, L, hidden].
 /// </summary>
-public sealed class ClipAttention : nn.Module<Tensor, Tensor>
+internal sealed class ClipAttention : nn.Module<Tensor, Tensor>
 {
     private readonly Linear k_proj;
     private readonly Linear v_proj;

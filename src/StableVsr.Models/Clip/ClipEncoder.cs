@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Models.Clip;
 
 /// <summary>The stack of CLIP encoder layers, [B, L, hidden] in and out.</summary>
-public sealed class ClipEncoder : nn.Module<Tensor, Tensor>
+internal sealed class ClipEncoder : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<ClipEncoderLayer> layers;
 

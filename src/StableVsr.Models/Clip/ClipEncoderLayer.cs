@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Models.Clip;
 
 /// <summary>One pre-LN transformer layer of CLIP: x + attn(ln1(x)), then x + mlp(ln2(x)).</summary>
-public sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
+internal sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
 {
     private readonly ClipAttention self_attn;
     private readonly LayerNorm layer_norm1;

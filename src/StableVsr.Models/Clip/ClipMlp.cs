@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Models.Clip;
 
 /// <summary>CLIP's feed-forward block: fc1, the configured activation (<c>gelu</c> or <c>quick_gelu</c>), fc2.</summary>
-public sealed class ClipMlp : nn.Module<Tensor, Tensor>
+internal sealed class ClipMlp : nn.Module<Tensor, Tensor>
 {
     private const double QuickGeluScale = 1.702;
 

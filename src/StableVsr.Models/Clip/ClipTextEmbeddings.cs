@@ -9,7 +9,7 @@ namespace StableVsr.Models.Clip;
 /// Token plus learned absolute position embeddings: ids [B, L] to [B, L, hidden]. Positions are 0..L-1, so
 /// transformers' <c>position_ids</c> buffer is not kept.
 /// </summary>
-public sealed class ClipTextEmbeddings : nn.Module<Tensor, Tensor>
+internal sealed class ClipTextEmbeddings : nn.Module<Tensor, Tensor>
 {
     private readonly Embedding token_embedding;
     private readonly Embedding position_embedding;

@@ -2,8 +2,6 @@ using Microsoft.Extensions.Logging;
 using StableVsr.Models.Blocks;
 using StableVsr.Weights;
 using StableVsr.Weights.Configs;
-using StableVsr.Weights.Pickle;
-using StableVsr.Weights.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,33 +43,8 @@ public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
     /// <exception cref="ModelLoadException">The folder, config or weights are missing or do not match the config.</exception>
     /// <exception cref="UnsupportedConfigException">The config asks for something not implemented.</exception>
     /// <exception cref="InvalidInputException"><paramref name="dtype"/> is not a floating-point type.</exception>
-    public static ClipTextModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null, ILogger? logger = null)
-    {
-        ArgumentNullException.ThrowIfNull(folder);
-        if (!Directory.Exists(folder))
-        {
-            throw new ModelLoadException($"Text encoder folder '{folder}' does not exist. Point to the checkpoint's text_encoder/ folder (config.json, model.safetensors).", folder);
-        }
-
-        if (dtype is { } requested && requested is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
-        {
-            throw new InvalidInputException($"The text encoder's dtype must be float16, bfloat16, float32 or float64, got {requested}.");
-        }
-
-        if (TensorSources.FindWeights(folder) is null)
-        {
-            throw new ModelLoadException($"Text encoder weights not found in '{folder}': expected model.safetensors (or the older pytorch_model.bin) beside config.json.", folder);
-        }
-
-        return PretrainedModels.LoadWeights(
-            new ClipTextModel(ClipTextConfig.Load(Path.Combine(folder, "config.json"), logger)),
-            () => TensorSources.Open(folder),
-            folder,
-            device ?? CPU,
-            dtype,
-            logger,
-            key => key == PositionIdsKey ? null : key);
-    }
+    public static ClipTextModel FromPretrained(string folder, Device? device = null, ScalarType? dtype = null, ILogger? logger = null) =>
+        PretrainedModels.Load(folder, path => new ClipTextModel(ClipTextConfig.Load(path, logger)), device, dtype, logger, key => key == PositionIdsKey ? null : key);
 
     /// <summary>Encodes token ids [B, L] (int64 or int32, L at most <see cref="ClipTextConfig.MaxPositionEmbeddings"/>).</summary>
     /// <exception cref="InvalidInputException">The ids are not a 2-D integer tensor, the sequence is empty or too long, or an id is outside the vocabulary.</exception>

@@ -10,7 +10,7 @@ namespace StableVsr.Models.Clip;
 /// end-of-text position (the largest id for legacy configs whose <c>eos_token_id</c> is 2, else the first
 /// <c>eos_token_id</c>), as transformers does.
 /// </summary>
-public sealed class ClipTextTransformer : nn.Module<Tensor, ClipTextOutput>
+internal sealed class ClipTextTransformer : nn.Module<Tensor, ClipTextOutput>
 {
     private readonly ClipTextEmbeddings embeddings;
     private readonly ClipEncoder encoder;

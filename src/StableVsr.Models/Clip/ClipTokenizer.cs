@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StableVsr.Weights;
 using static TorchSharp.torch;
 
 namespace StableVsr.Models.Clip;
@@ -92,10 +93,10 @@ public sealed class ClipTokenizer
             throw new ModelLoadException($"Tokenizer folder '{folder}' does not exist. Point to the checkpoint's tokenizer/ folder (vocab.json, merges.txt).", folder);
         }
 
-        var vocab = ReadVocab(Path.Combine(folder, "vocab.json"));
-        var merges = ReadMerges(Path.Combine(folder, "merges.txt"));
-        var config = ReadJsonObject(Path.Combine(folder, "tokenizer_config.json"));
-        var map = ReadJsonObject(Path.Combine(folder, "special_tokens_map.json"));
+        var vocab = ReadVocab(Path.Combine(folder, CheckpointLayout.VocabFileName));
+        var merges = ReadMerges(Path.Combine(folder, CheckpointLayout.MergesFileName));
+        var config = ReadJsonObject(Path.Combine(folder, CheckpointLayout.TokenizerConfigFileName));
+        var map = ReadJsonObject(Path.Combine(folder, CheckpointLayout.SpecialTokensMapFileName));
         string Special(string key, string fallback) => TokenContent(map, key, folder) ?? TokenContent(config, key, folder) ?? fallback;
 
         var maxLength = DefaultModelMaxLength;

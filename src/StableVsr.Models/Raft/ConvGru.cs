@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Models.Raft;
 
 /// <summary>A convolutional GRU cell with update (z), reset (r) and candidate (q) convolutions. Returns the new hidden state.</summary>
-public sealed class ConvGru : nn.Module<RecurrentInput, Tensor>
+internal sealed class ConvGru : nn.Module<RecurrentInput, Tensor>
 {
     private readonly Conv2d convz;
     private readonly Conv2d convr;

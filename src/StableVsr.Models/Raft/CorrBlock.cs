@@ -8,7 +8,7 @@ namespace StableVsr.Models.Raft;
 /// by 2 over the second image's positions) and the lookup of a (2r+1)x(2r+1) window around each current match.
 /// It has no weights. Unlike torchvision's module it keeps no pyramid between calls: the caller holds it.
 /// </summary>
-public sealed class CorrBlock
+internal sealed class CorrBlock
 {
     /// <summary>Creates the block.</summary>
     public CorrBlock(int numLevels, int radius)

@@ -9,7 +9,7 @@ namespace StableVsr.Models.Raft;
 /// a 7x7 stem, three pairs of residual blocks and a 1x1 output convolution. Input [B, 3, H, W], output
 /// [B, layers[4], H/8, W/8].
 /// </summary>
-public sealed class FeatureEncoder : nn.Module<Tensor, Tensor>
+internal sealed class FeatureEncoder : nn.Module<Tensor, Tensor>
 {
     private static readonly long[] Strides = [2, 1, 2, 2];
 

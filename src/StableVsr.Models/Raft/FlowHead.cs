@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Models.Raft;
 
 /// <summary>RAFT's flow head: two 3x3 convolutions from the hidden state to the flow update [B, 2, h, w].</summary>
-public sealed class FlowHead : nn.Module<Tensor, Tensor>
+internal sealed class FlowHead : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
     private readonly Conv2d conv2;

@@ -8,7 +8,7 @@ namespace StableVsr.Models.Raft;
 /// Predicts the convex-upsampling weights from the hidden state: [B, 8*8*9, h, w], one 3x3 neighbourhood weight
 /// set per pixel of each 8x8 output cell, scaled by the multiplier (0.25) as torchvision does.
 /// </summary>
-public sealed class MaskPredictor : nn.Module<Tensor, Tensor>
+internal sealed class MaskPredictor : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential convrelu;
     private readonly Conv2d conv;

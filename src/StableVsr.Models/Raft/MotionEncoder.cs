@@ -8,7 +8,7 @@ namespace StableVsr.Models.Raft;
 /// RAFT's motion encoder (part of the update block): encodes the correlation features and the current flow, and
 /// appends the flow itself. Output [B, outChannels, h, w], its last two channels being the flow.
 /// </summary>
-public sealed class MotionEncoder : nn.Module<MotionEncoderInput, Tensor>
+internal sealed class MotionEncoder : nn.Module<MotionEncoderInput, Tensor>
 {
     private readonly Sequential convcorr1;
     private readonly Sequential convcorr2;

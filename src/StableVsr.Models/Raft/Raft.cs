@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Models.Blocks;
 using StableVsr.Weights;
-using StableVsr.Weights.Pickle;
-using StableVsr.Weights.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,8 +21,9 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
     private RaftNormStatistics normStatistics = RaftNormStatistics.PerSample;
 
     /// <summary>
-    /// Builds the network with random weights, in eval mode, normalising per sample (<see cref="NormStatistics"/>);
-    /// <paramref name="config"/> defaults to RAFT-large.
+    /// Builds the network with random weights, normalising per sample (<see cref="NormStatistics"/>);
+    /// <paramref name="config"/> defaults to RAFT-large. RAFT has no dropout and its normalisation ignores the training
+    /// flag, so train and eval mode compute the same flows.
     /// </summary>
     /// <exception cref="UnsupportedConfigException">The configuration is outside what is implemented.</exception>
     public Raft(RaftConfig? config = null)
@@ -38,7 +37,6 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
         update_block = new UpdateBlock(Config);
         mask_predictor = new MaskPredictor(Config.HiddenStateSize, Config.MaskPredictorHiddenSize, Config.MaskMultiplier);
         RegisterComponents();
-        eval();
     }
 
     /// <summary>The hyper-parameters the network was built with.</summary>
@@ -84,12 +82,7 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
             throw new ModelLoadException($"RAFT weights '{path}' do not exist.", path);
         }
 
-        if (dtype is { } requested && requested is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
-        {
-            throw new InvalidInputException($"RAFT's dtype must be float16, bfloat16, float32 or float64, got {requested}.");
-        }
-
-        return PretrainedModels.LoadWeights(new Raft(config), () => OpenWeights(path), path, device ?? CPU, dtype, logger);
+        return PretrainedModels.LoadWeights(new Raft(config), () => TensorSources.Open(path), path, device ?? CPU, dtype, logger);
     }
 
     /// <summary>Estimates the flow from <see cref="RaftInput.Image1"/> to <see cref="RaftInput.Image2"/>.</summary>
@@ -197,13 +190,6 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
                 $"(H/8 and W/8 halved {Config.CorrLevels - 1} times must stay >= 2), else every flow is NaN. Pad the images to at least {min}x{min}.");
         }
     }
-
-    private static ITensorSource OpenWeights(string path) => Path.GetExtension(path).ToLowerInvariant() switch
-    {
-        ".safetensors" => SafetensorsFile.Open(path),
-        ".pth" or ".pt" or ".bin" => PickleCheckpoint.Open(path),
-        var other => throw new ModelLoadException($"RAFT weights '{path}' have the unknown extension '{other}'; expected .pth (torch.save, as torchvision publishes them) or .safetensors.", path),
-    };
 
     private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
 }

@@ -24,11 +24,12 @@ internal sealed class RaftBatchNorm : nn.Module<Tensor, Tensor>
     public RaftBatchNorm(long channels)
         : base("BatchNorm2d")
     {
-        weight = nn.Parameter(ones(channels));
-        bias = nn.Parameter(zeros(channels));
-        running_mean = zeros(channels);
-        running_var = ones(channels);
-        num_batches_tracked = zeros(1, ScalarType.Int64).squeeze();
+        // The module owns its tensors: a network built inside a caller's dispose scope must not lose them when it ends.
+        weight = nn.Parameter(ones(channels).DetachFromDisposeScope());
+        bias = nn.Parameter(zeros(channels).DetachFromDisposeScope());
+        running_mean = zeros(channels).DetachFromDisposeScope();
+        running_var = ones(channels).DetachFromDisposeScope();
+        num_batches_tracked = tensor(0L).DetachFromDisposeScope();
         register_parameter(nameof(weight), weight);
         register_parameter(nameof(bias), bias);
         register_buffer(nameof(running_mean), running_mean);

@@ -7,7 +7,7 @@ namespace StableVsr.Models.Raft;
 /// RAFT-large's recurrent block: a horizontal (1x5) then a vertical (5x1) convolutional GRU, both fed the same
 /// input. Returns the updated hidden state [B, hidden, h, w].
 /// </summary>
-public sealed class RecurrentBlock : nn.Module<RecurrentInput, Tensor>
+internal sealed class RecurrentBlock : nn.Module<RecurrentInput, Tensor>
 {
     private readonly ConvGru convgru1;
     private readonly ConvGru convgru2;

@@ -5,4 +5,4 @@ namespace StableVsr.Models.Raft;
 /// <summary>Input of the recurrent unit (<see cref="ConvGru"/>, <see cref="RecurrentBlock"/>).</summary>
 /// <param name="Hidden">Hidden state, [B, hidden, h, w].</param>
 /// <param name="Input">Context and motion features, [B, input, h, w].</param>
-public sealed record RecurrentInput(Tensor Hidden, Tensor Input);
+internal sealed record RecurrentInput(Tensor Hidden, Tensor Input);

@@ -8,7 +8,7 @@ namespace StableVsr.Models.Raft;
 /// torchvision's RAFT residual block: two 3x3 conv-norm-ReLU layers, a 1x1 projection of the input when the block
 /// strides, and a ReLU after the sum. Input [B, in, H, W], output [B, out, H/stride, W/stride].
 /// </summary>
-public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential convnormrelu1;
     private readonly Sequential convnormrelu2;

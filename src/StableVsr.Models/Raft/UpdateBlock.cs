@@ -6,7 +6,7 @@ namespace StableVsr.Models.Raft;
 /// <summary>
 /// RAFT's update block: motion encoder, recurrent block and flow head. One call is one refinement step.
 /// </summary>
-public sealed class UpdateBlock : nn.Module<UpdateBlockInput, UpdateBlockOutput>
+internal sealed class UpdateBlock : nn.Module<UpdateBlockInput, UpdateBlockOutput>
 {
     private readonly MotionEncoder motion_encoder;
     private readonly RecurrentBlock recurrent_block;

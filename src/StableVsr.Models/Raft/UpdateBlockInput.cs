@@ -7,4 +7,4 @@ namespace StableVsr.Models.Raft;
 /// <param name="Context">Context features of the first image, [B, context, h, w].</param>
 /// <param name="CorrFeatures">Correlation features around the current estimate.</param>
 /// <param name="Flow">Current flow, [B, 2, h, w].</param>
-public sealed record UpdateBlockInput(Tensor Hidden, Tensor Context, Tensor CorrFeatures, Tensor Flow);
+internal sealed record UpdateBlockInput(Tensor Hidden, Tensor Context, Tensor CorrFeatures, Tensor Flow);

@@ -11,7 +11,7 @@ namespace StableVsr.Sampling.Flow;
 /// sampling positions by W / (W − 1): with zero flow the first column samples half a pixel left of the image and
 /// the last half a pixel right of it. StableVSR's ControlNet was trained on this warp, so it is kept.
 /// </summary>
-public static class FlowWarp
+internal static class FlowWarp
 {
     /// <summary>Warps <paramref name="image"/> by <paramref name="flow"/>.</summary>
     /// <param name="image">[N, C, H, W] floating-point image or feature map.</param>

@@ -1,3 +1,4 @@
+using StableVsr.Models.Loading;
 using StableVsr.Sampling.Noise;
 using StableVsr.Sampling.Schedulers;
 using static TorchSharp.torch;
@@ -9,15 +10,18 @@ namespace StableVsr.Sampling.Pipeline;
 /// at every timestep the frames are visited in order (even steps forwards, odd steps backwards); the first frame of a
 /// pass is denoised by the UNet alone, every other frame gets the previous frame's predicted x0, decoded to RGB and
 /// warped onto it with the optical flow, as the ControlNet's condition; the final latents are decoded to images.
+/// A long sequence is sampled window by window: a window after the first gets the previous window's last frame
+/// (<see cref="WindowCarry"/>), so in forward passes its first frame is guided by that frame's x0 of the same step,
+/// warped across the boundary, as if the sequence went on; backward passes end at the window's first frame.
 /// </summary>
 /// <remarks>
-/// Several clips of the same frame size can be sampled together: at each timestep and position in the pass, the
-/// frames of every clip that has a frame there go through the networks as one batch. Each clip keeps its own noise,
+/// Several sequences of the same frame size can be sampled together: at each timestep and position in the pass, the
+/// frames of every sequence that has a frame there go through the networks as one batch. Each sequence keeps its own noise,
 /// so its result equals sampling it alone up to floating-point rounding of batched kernels. Latents and output
 /// images live on the state device between uses (the compute device by default, or host memory so that device memory
-/// does not grow with clip length); only the frames being processed are on the compute device.
+/// does not grow with sequence length); only the frames being processed are on the compute device.
 /// </remarks>
-public sealed class BidirectionalSampler
+internal sealed class BidirectionalSampler
 {
     private readonly StableVsrModels models;
     private readonly int noiseLevel;
@@ -39,72 +43,62 @@ public sealed class BidirectionalSampler
     }
 
     /// <summary>
-    /// Upscales a clip of LR frames [N, 3, h, w] in [-1, 1] to images [N, 3, 4h, 4w] in [0, 1], returned on the state
-    /// device. The frame size must already suit the models (see <see cref="FramePadding"/>).
+    /// Samples windows of several sequences of the same frame size together, batching their frames through the
+    /// networks, and returns each window's images [N, 3, 4h, 4w] in [0, 1] on the state device (and its carry when asked),
+    /// in the order of <paramref name="windows"/>.
     /// </summary>
-    /// <param name="lowResolution">The LR frames, float32, on the models' device or the state device.</param>
-    /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden] for the UNet's cross-attention, on the models' device.</param>
+    /// <param name="windows">One window of each sequence; each may have its own number of frames.</param>
+    /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden] shared by every sequence, on the models' device.</param>
     /// <param name="scheduler">The scheduler, with its timesteps already set.</param>
-    /// <param name="noise">Initial latents and variance noise, keyed by (step, frame).</param>
-    /// <param name="flows">The clip's optical flows.</param>
-    /// <param name="report">Called after each unit of work with (phase, frame, step).</param>
-    /// <param name="cancellationToken">Checked before every frame of every step.</param>
-    public Tensor Sample(
-        Tensor lowResolution,
-        Tensor promptEmbeds,
-        INoiseScheduler scheduler,
-        INoiseSource noise,
-        ClipFlows flows,
-        Action<UpscalePhase, int, int>? report,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(lowResolution);
-        ArgumentNullException.ThrowIfNull(noise);
-        ArgumentNullException.ThrowIfNull(flows);
-        Action<int, UpscalePhase, int, int>? perClip = report is null ? null : (_, phase, frame, step) => report(phase, frame, step);
-        return Sample([new SamplingClip(lowResolution, noise, flows)], promptEmbeds, scheduler, perClip, cancellationToken)[0];
-    }
-
-    /// <summary>
-    /// Upscales several clips of the same frame size together, batching their frames through the networks, and
-    /// returns each clip's images [N, 3, 4h, 4w] in [0, 1] on the state device, in the order of <paramref name="clips"/>.
-    /// </summary>
-    /// <param name="clips">The clips; each may have its own number of frames.</param>
-    /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden] shared by every clip, on the models' device.</param>
-    /// <param name="scheduler">The scheduler, with its timesteps already set.</param>
-    /// <param name="report">Called after each unit of work with (clip, phase, frame, step).</param>
+    /// <param name="report">Called after each unit of work with (window, phase, frame in the window, step).</param>
     /// <param name="cancellationToken">Checked before every batch of frames of every step.</param>
-    /// <exception cref="InvalidInputException">No clip, or clips that are not [N, 3, h, w] of one size with flows for every frame.</exception>
-    public IReadOnlyList<Tensor> Sample(
-        IReadOnlyList<SamplingClip> clips,
+    /// <exception cref="InvalidInputException">No window, or windows that are not [N, 3, h, w] of one size with flows for every frame.</exception>
+    public IReadOnlyList<SampledWindow> Sample(
+        IReadOnlyList<SamplingSequence> windows,
         Tensor promptEmbeds,
-        INoiseScheduler scheduler,
+        NoiseScheduler scheduler,
         Action<int, UpscalePhase, int, int>? report,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(windows);
         ArgumentNullException.ThrowIfNull(promptEmbeds);
         ArgumentNullException.ThrowIfNull(scheduler);
-        CheckClips(clips);
+        CheckWindows(windows, scheduler.Timesteps.Count);
         var device = models.Device;
-        var store = stateDevice ?? device;
-        var frameCounts = clips.Select(c => (int)c.LowResolution.shape[0]).ToArray();
-        var latentShape = new[] { 1, models.Vae.Config.LatentChannels, clips[0].LowResolution.shape[2], clips[0].LowResolution.shape[3] };
+        var state = stateDevice ?? device;
+        var frameCounts = windows.Select(c => (int)c.LowResolution.shape[0]).ToArray();
+        var latentShape = new[] { 1, models.Vae.Config.LatentChannels, windows[0].LowResolution.shape[2], windows[0].LowResolution.shape[3] };
         var latents = frameCounts.Select(n => new Tensor[n]).ToArray();
+        var carried = windows.Select(w => w.KeepCarry ? new Tensor?[scheduler.Timesteps.Count] : null).ToArray();
         try
         {
-            for (var c = 0; c < clips.Count; c++)
+            for (var c = 0; c < windows.Count; c++)
             {
                 for (var k = 0; k < frameCounts[c]; k++)
                 {
-                    using var initial = clips[c].Noise.InitialLatent(k, latentShape, store);
+                    using var initial = windows[c].Noise.InitialLatent(windows[c].FirstFrame + k, latentShape, state);
                     latents[c][k] = initial.mul(scheduler.InitNoiseSigma);
                 }
             }
 
             using var denoiser = new GuidedDenoiser(models.Unet, models.ControlNet, models.Vae, promptEmbeds, noiseLevel, vaeTileSize);
-            Denoise(clips, frameCounts, latents, denoiser, scheduler, latentShape, report, cancellationToken);
-            return DecodeAll(frameCounts, latents, denoiser, report, cancellationToken);
+            Denoise(windows, frameCounts, latents, carried, denoiser, scheduler, latentShape, report, cancellationToken);
+            var images = DecodeAll(frameCounts, latents, denoiser, report, cancellationToken);
+            // The carry outlives this call's dispose scopes: it belongs to the sequence until the next window.
+            return windows.Select((w, c) => new SampledWindow(
+                images[c],
+                carried[c] is { } x0s ? new WindowCarry(
+                    w.LowResolution[^1..].to(ScalarType.Float32, state).clone().DetachFromDisposeScope(),
+                    x0s.Select(x => x?.DetachFromDisposeScope()).ToArray()) : null)).ToArray();
+        }
+        catch
+        {
+            foreach (var x0 in carried.Where(x => x is not null).SelectMany(x => x!))
+            {
+                x0?.Dispose();
+            }
+
+            throw;
         }
         finally
         {
@@ -115,7 +109,7 @@ public sealed class BidirectionalSampler
         }
     }
 
-    // One tensor for the batch; a single clip's tensor is used as it is, so sampling one clip does exactly what the
+    // One tensor for the batch; a single sequence's tensor is used as it is, so sampling one sequence does exactly what the
     // reference does.
     private static Tensor Batch(IEnumerable<Tensor> parts)
     {
@@ -135,48 +129,55 @@ public sealed class BidirectionalSampler
         return part.device == device ? part.clone() : part.to(device);
     }
 
-    private static void CheckClips(IReadOnlyList<SamplingClip> clips)
+    private static void CheckWindows(IReadOnlyList<SamplingSequence> sequences, int steps)
     {
-        if (clips.Count == 0)
+        if (sequences.Count == 0)
         {
-            throw new InvalidInputException("Give at least one clip to sample.");
+            throw new InvalidInputException("Give at least one sequence to sample.");
         }
 
-        var first = clips[0].LowResolution;
-        for (var c = 0; c < clips.Count; c++)
+        var first = sequences[0].LowResolution;
+        for (var c = 0; c < sequences.Count; c++)
         {
-            ArgumentNullException.ThrowIfNull(clips[c], nameof(clips));
-            var frames = clips[c].LowResolution;
+            ArgumentNullException.ThrowIfNull(sequences[c], nameof(sequences));
+            var frames = sequences[c].LowResolution;
+            if (sequences[c].Carry is { } carry && (carry.StepCount != steps || !sequences[c].Flows.HasBoundary))
+            {
+                throw new InvalidInputException(
+                    $"Sequence {c}: the carry from the previous window was made with {carry.StepCount} steps (this run has {steps}) or the flow across the boundary is missing.");
+            }
+
             if (frames.dim() != 4 || frames.shape[1] != 3 || frames.shape[0] < 1)
             {
-                throw new InvalidInputException($"Clip {c}: expected LR frames [N, 3, h, w] with N >= 1, got [{string.Join(", ", frames.shape)}].");
+                throw new InvalidInputException($"Sequence {c}: expected LR frames [N, 3, h, w] with N >= 1, got [{string.Join(", ", frames.shape)}].");
             }
 
             if (frames.shape[2] != first.shape[2] || frames.shape[3] != first.shape[3])
             {
                 throw new InvalidInputException(
-                    $"Clips sampled together must have one frame size: clip {c} is {frames.shape[3]}x{frames.shape[2]}, clip 0 is {first.shape[3]}x{first.shape[2]}. Sample them separately.");
+                    $"Sequences sampled together must have one frame size: sequence {c} is {frames.shape[3]}x{frames.shape[2]}, sequence 0 is {first.shape[3]}x{first.shape[2]}. Sample them separately.");
             }
 
-            if (clips[c].Flows.FrameCount != frames.shape[0])
+            if (sequences[c].Flows.FrameCount != frames.shape[0])
             {
-                throw new InvalidInputException($"Clip {c} has {frames.shape[0]} frames but flows for {clips[c].Flows.FrameCount}.");
+                throw new InvalidInputException($"Sequence {c} has {frames.shape[0]} frames but flows for {sequences[c].Flows.FrameCount}.");
             }
         }
     }
 
     private void Denoise(
-        IReadOnlyList<SamplingClip> clips,
+        IReadOnlyList<SamplingSequence> windows,
         int[] frameCounts,
         Tensor[][] latents,
+        Tensor?[]?[] carried,
         GuidedDenoiser denoiser,
-        INoiseScheduler scheduler,
+        NoiseScheduler scheduler,
         long[] latentShape,
         Action<int, UpscalePhase, int, int>? report,
         CancellationToken cancellationToken)
     {
         var device = models.Device;
-        var store = stateDevice ?? device;
+        var state = stateDevice ?? device;
         var timesteps = scheduler.Timesteps;
 
         // Every timestep goes to the device once, not once per frame.
@@ -187,38 +188,52 @@ public sealed class BidirectionalSampler
             var t = timesteps[i];
             using var timestep = timestepTensor[i];
             var backwards = i % 2 == 1;
-            var previousX0 = new Tensor?[clips.Count];
+            var previousX0 = new Tensor?[windows.Count];
             try
             {
                 for (var j = 0; j < positions; j++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
-                    var active = Enumerable.Range(0, clips.Count).Where(c => j < frameCounts[c]).ToArray();
-                    var frames = active.Select(c => backwards ? frameCounts[c] - 1 - j : j).ToArray();
-                    Tensor? guidance = null;
-                    if (j > 0)
-                    {
-                        // Temporal texture guidance: the neighbour just denoised, as RGB, moved onto this frame.
-                        var x0 = Batch(active.Select(c => previousX0[c]!));
-                        var flow = Batch(active.Select((c, b) => backwards ? clips[c].Flows.Backward(frames[b]) : clips[c].Flows.Forward(frames[b])));
-                        guidance = denoiser.Guidance(x0, flow);
-                    }
+                    var active = Enumerable.Range(0, windows.Count).Where(c => j < frameCounts[c]).ToArray();
 
-                    var latentBatch = Batch(active.Select((c, b) => latents[c][frames[b]].to(device)));
-                    var lowResolution = Batch(active.Select((c, b) => clips[c].LowResolution[frames[b]..(frames[b] + 1)].to(ScalarType.Float32, device)));
-                    var variance = scheduler.NeedsVarianceNoise(t)
-                        ? Batch(active.Select((c, b) => clips[c].Noise.StepNoise(i, frames[b], latentShape, device)))
-                        : null;
-                    var step = denoiser.Step(scheduler, t, timestep, latentBatch, lowResolution, guidance, variance);
-                    for (var b = 0; b < active.Length; b++)
+                    // A frame is guided by the frame denoised just before it in this pass; the first frame of a forward
+                    // pass of a later window, by the previous window's last frame at this step. Guided and unguided
+                    // frames go through the networks separately (the ControlNet runs for the first only).
+                    bool Guided(int c) => j > 0 || (!backwards && windows[c].Carry is not null);
+                    foreach (var group in active.GroupBy(Guided).OrderBy(g => g.Key))
                     {
-                        var (c, k) = (active[b], frames[b]);
-                        latents[c][k].Dispose();
-                        latents[c][k] = Part(step.PrevSample, b, active.Length, store).MoveToOuterDisposeScope();
-                        previousX0[c]?.Dispose();
-                        previousX0[c] = Part(step.PredOriginalSample, b, active.Length, device).MoveToOuterDisposeScope();
-                        report?.Invoke(c, UpscalePhase.Denoising, k, i + 1);
+                        var members = group.ToArray();
+                        var frames = members.Select(c => backwards ? frameCounts[c] - 1 - j : j).ToArray();
+                        Tensor? guidance = null;
+                        if (group.Key)
+                        {
+                            // Temporal texture guidance: the neighbour just denoised, as RGB, moved onto this frame.
+                            var x0 = Batch(members.Select(c => previousX0[c] ?? windows[c].Carry!.X0(i).to(device)));
+                            var flow = Batch(members.Select((c, b) => backwards ? windows[c].Flows.Backward(frames[b]) : windows[c].Flows.Forward(frames[b])));
+                            guidance = denoiser.Guidance(x0, flow);
+                        }
+
+                        var latentBatch = Batch(members.Select((c, b) => latents[c][frames[b]].to(device)));
+                        var lowResolution = Batch(members.Select((c, b) => windows[c].LowResolution[frames[b]..(frames[b] + 1)].to(ScalarType.Float32, device)));
+                        var variance = scheduler.NeedsVarianceNoise(t)
+                            ? Batch(members.Select((c, b) => windows[c].Noise.StepNoise(i, windows[c].FirstFrame + frames[b], latentShape, device)))
+                            : null;
+                        var step = denoiser.Step(scheduler, t, timestep, latentBatch, lowResolution, guidance, variance);
+                        for (var b = 0; b < members.Length; b++)
+                        {
+                            var (c, k) = (members[b], frames[b]);
+                            latents[c][k].Dispose();
+                            latents[c][k] = Part(step.PrevSample, b, members.Length, state).MoveToOuterDisposeScope();
+                            previousX0[c]?.Dispose();
+                            previousX0[c] = Part(step.PredOriginalSample, b, members.Length, device).MoveToOuterDisposeScope();
+                            if (carried[c] is { } carry && k == frameCounts[c] - 1 && WindowCarry.IsKeptStep(i))
+                            {
+                                carry[i] = Part(step.PredOriginalSample, b, members.Length, state).MoveToOuterDisposeScope();
+                            }
+
+                            report?.Invoke(c, UpscalePhase.Denoising, k, i + 1);
+                        }
                     }
                 }
             }
@@ -232,19 +247,19 @@ public sealed class BidirectionalSampler
         }
     }
 
-    // Each clip's images go straight into one preallocated tensor on the state device, so the finished clip exists
+    // Each sequence's images go straight into one preallocated tensor on the state device, so the finished sequence exists
     // once (joining per-frame images at the end would hold it twice).
     private Tensor[] DecodeAll(int[] frameCounts, Tensor[][] latents, GuidedDenoiser denoiser, Action<int, UpscalePhase, int, int>? report, CancellationToken cancellationToken)
     {
         var device = models.Device;
-        var store = stateDevice ?? device;
+        var state = stateDevice ?? device;
         var (height, width) = (latents[0][0].shape[2] * models.Vae.SpatialScaleFactor, latents[0][0].shape[3] * models.Vae.SpatialScaleFactor);
         var images = new Tensor[frameCounts.Length];
         try
         {
             for (var c = 0; c < images.Length; c++)
             {
-                images[c] = empty([frameCounts[c], models.Vae.Config.OutChannels, height, width], ScalarType.Float32, store);
+                images[c] = empty([frameCounts[c], models.Vae.Config.OutChannels, height, width], ScalarType.Float32, state);
             }
 
             for (var k = 0; k < frameCounts.Max(); k++)

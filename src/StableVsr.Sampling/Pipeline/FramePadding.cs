@@ -9,7 +9,7 @@ namespace StableVsr.Sampling.Pipeline;
 /// Frames are extended at the right and bottom by reflection, so content stays where it was and the upscaled result is
 /// cropped back to exactly 4x the input, instead of being resized as the reference does.
 /// </summary>
-public static class FramePadding
+internal static class FramePadding
 {
     /// <summary>Each side of a padded frame is a multiple of this.</summary>
     public const int Multiple = 4;
@@ -24,9 +24,6 @@ public static class FramePadding
         var padded = Math.Max(side, MinimumSide);
         return (padded + Multiple - 1) / Multiple * Multiple;
     }
-
-    /// <summary>Whether a frame of this size needs padding.</summary>
-    public static bool NeedsPadding(int width, int height) => PaddedSide(width) != width || PaddedSide(height) != height;
 
     /// <summary>
     /// Pads images [N, C, H, W] at the right and bottom to the padded size by reflection. Reflection is applied in

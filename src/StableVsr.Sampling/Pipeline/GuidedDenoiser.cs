@@ -9,12 +9,12 @@ namespace StableVsr.Sampling.Pipeline;
 
 /// <summary>
 /// The work StableVSR does for a frame at one timestep, for a batch of frames at once (one frame of each of several
-/// clips): temporal texture guidance (decode the previous frame's predicted x0, warp it onto this frame), the
+/// sequences): temporal texture guidance (decode the previous frame's predicted x0, warp it onto this frame), the
 /// ControlNet and UNet, and the scheduler step. It converts between float32 (latents, images, flows, scheduler) and each
 /// network's own dtype, and holds what is the same for every call of a run: the prompt embeddings in the UNet's and
 /// the ControlNet's dtypes and the noise-level class labels. Create one per run and dispose it afterwards.
 /// </summary>
-public sealed class GuidedDenoiser : IDisposable
+internal sealed class GuidedDenoiser : IDisposable
 {
     private readonly UNet2DConditionModel unet;
     private readonly ControlNetModel controlNet;
@@ -53,9 +53,6 @@ public sealed class GuidedDenoiser : IDisposable
         controlEmbeds = promptEmbeds.to(controlType).DetachFromDisposeScope();
     }
 
-    /// <summary>The latent's channels (the VAE's latent channels).</summary>
-    public int LatentChannels => vae.Config.LatentChannels;
-
     /// <summary>
     /// Decodes latents [B, 4, h, w] as the UNet sees them (scaled by the VAE's scaling factor) to images
     /// [B, 3, 4h, 4w] in float32, nominally in [-1, 1]; in tiles when a tile size was given.
@@ -93,7 +90,7 @@ public sealed class GuidedDenoiser : IDisposable
     /// <param name="lowResolution">LR frames [B, 3, h, w] in [-1, 1], float32.</param>
     /// <param name="guidance">Warped previous frames [B, 3, 4h, 4w] from <see cref="Guidance"/>, or null.</param>
     /// <param name="varianceNoise">The scheduler's variance noise [B, 4, h, w] when it needs one at <paramref name="t"/>.</param>
-    public SchedulerStepResult Step(INoiseScheduler scheduler, long t, Tensor timestep, Tensor latents, Tensor lowResolution, Tensor? guidance, Tensor? varianceNoise)
+    public SchedulerStepResult Step(NoiseScheduler scheduler, long t, Tensor timestep, Tensor latents, Tensor lowResolution, Tensor? guidance, Tensor? varianceNoise)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentNullException.ThrowIfNull(timestep);

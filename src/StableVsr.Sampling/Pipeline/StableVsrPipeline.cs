@@ -2,9 +2,12 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StableVsr.IO;
+using StableVsr.Models.Loading;
+using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Noise;
+using StableVsr.Sampling.Resume;
 using StableVsr.Sampling.Schedulers;
-using StableVsr.Weights.Hub;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,8 +15,9 @@ namespace StableVsr.Sampling.Pipeline;
 
 /// <summary>
 /// StableVSR as an <see cref="IVideoUpscaler"/>: LR frames in, 4x frames out, computed exactly as the reference
-/// pipeline does (empty prompt, no classifier-free guidance, DDPM by default). Load it once with
-/// <see cref="LoadAsync"/> and reuse it for many clips; runs on one pipeline are serialised.
+/// pipeline does (empty prompt, no classifier-free guidance, DDPM by default). Create it over models loaded by
+/// <see cref="StableVsrModelLoader"/> (or through <see cref="IVideoUpscalerFactory"/>) and reuse it for many
+/// sequences; runs on one pipeline are serialised.
 /// </summary>
 public sealed partial class StableVsrPipeline : IVideoUpscaler
 {
@@ -22,20 +26,42 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     private readonly SemaphoreSlim runLock = new(1, 1);
     private readonly Dictionary<string, Tensor> promptCache = new(StringComparer.Ordinal);
     private readonly Device? stateDevice;
+    private readonly WindowSampler windowSampler;
     private bool disposed;
 
-    /// <summary>Creates a pipeline over already loaded models, which it then owns and disposes.</summary>
-    /// <exception cref="InvalidInputException">The options are invalid.</exception>
+    /// <summary>Creates a pipeline over loaded models, which it then owns and disposes.</summary>
+    /// <param name="models">The networks, loaded on the device and in the precision <paramref name="options"/> name.</param>
+    /// <param name="options">Run options; null takes <see cref="UpscaleOptions.Default"/> with the models' precision.</param>
+    /// <param name="logger">Logging; null logs nothing.</param>
+    /// <exception cref="InvalidInputException">The options are invalid, or name another device or precision than the models were loaded with.</exception>
     /// <exception cref="NativeBackendException"><see cref="UpscaleOptions.StateDevice"/> names a device that is not available.</exception>
     public StableVsrPipeline(StableVsrModels models, UpscaleOptions? options = null, ILogger<StableVsrPipeline>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(models);
-        options ??= UpscaleOptions.Default;
+        options ??= UpscaleOptions.Default with { Precision = models.Precision };
         options.Validate();
-        stateDevice = options.StateDevice is null ? null : TorchBackend.ResolveDevice(options.StateDevice);
+        if (options.Precision != models.Precision)
+        {
+            throw new InvalidInputException(
+                $"UpscaleOptions.Precision ({options.Precision}) differs from the precision the models were loaded in ({models.Precision}): load them with the options' precision.");
+        }
+
+        if (options.Device.Kind != ComputeDeviceKind.Auto && !SameDevice(TorchBackend.ResolveDevice(options.Device), models.Device))
+        {
+            throw new InvalidInputException(
+                $"UpscaleOptions.Device ({options.Device}) is not the device the models were loaded on ({models.Device}): load them on that device.");
+        }
+
+        stateDevice = options.StateDevice is { } state ? TorchBackend.ResolveDevice(state) : null;
+        if (options.CpuThreads is { } threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
         this.models = models;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         Options = options;
+        windowSampler = new WindowSampler(models, options, stateDevice);
     }
 
     /// <inheritdoc />
@@ -45,42 +71,11 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     public StableVsrModels Models => models;
 
     /// <summary>
-    /// Loads the pipeline: resolves the model (local folder, or Hugging Face id through the cache) and RAFT weights,
-    /// picks the device from <see cref="UpscaleOptions.Device"/> and loads every model in its precision.
+    /// Upscales a sequence window by window (<see cref="UpscaleOptions.WindowSize"/> frames each). The input is read
+    /// lazily, a window at a time (back-pressure: at most one window of frames is buffered beyond what is being
+    /// denoised), and each window's frames are yielded as soon as the window is sampled, so memory stays flat in
+    /// sequence length and the first frames come out after the first window rather than at the end.
     /// </summary>
-    /// <param name="source">The model and RAFT weights.</param>
-    /// <param name="options">Run options; null takes <see cref="UpscaleOptions.Default"/>.</param>
-    /// <param name="loggerFactory">Logging; null logs nothing.</param>
-    /// <param name="hubOptions">Hugging Face and torch hub settings; null reads HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE and TORCH_HOME.</param>
-    /// <param name="downloadProgress">Receives download progress when weights must be fetched.</param>
-    /// <param name="cancellationToken">Cancels downloads and loading.</param>
-    /// <exception cref="ModelLoadException">The model or RAFT weights cannot be found, downloaded or loaded.</exception>
-    /// <exception cref="NativeBackendException">The backend or the requested device is not available.</exception>
-    public static async Task<StableVsrPipeline> LoadAsync(
-        PipelineSource source,
-        UpscaleOptions? options = null,
-        ILoggerFactory? loggerFactory = null,
-        HubOptions? hubOptions = null,
-        IProgress<DownloadProgress>? downloadProgress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        options ??= UpscaleOptions.Default;
-        options.Validate();
-        loggerFactory ??= NullLoggerFactory.Instance;
-        var device = TorchBackend.ResolveDevice(options.Device);
-        if (options.CpuThreads is { } threads)
-        {
-            torch.set_num_threads(threads);
-        }
-
-        hubOptions ??= HubOptions.FromEnvironment();
-        var modelFolder = await WeightsLocator.ResolveModelAsync(source.Model, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
-        var raftFile = await WeightsLocator.ResolveRaftAsync(source.Raft, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
-        var models = await Task.Run(() => StableVsrModels.Load(modelFolder, raftFile, device, options.Precision, loggerFactory, source.ControlNet), cancellationToken).ConfigureAwait(false);
-        return new StableVsrPipeline(models, options, loggerFactory.CreateLogger<StableVsrPipeline>());
-    }
-
     /// <inheritdoc />
     public async IAsyncEnumerable<VideoFrame> UpscaleAsync(
         IAsyncEnumerable<VideoFrame> frames,
@@ -90,73 +85,139 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         ArgumentNullException.ThrowIfNull(frames);
         ObjectDisposedException.ThrowIf(disposed, this);
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<VideoFrame> input;
-        try
+        using var state = new SequenceState(new SeededNoiseSource(Options.Seed));
+        var count = 0;
+        await foreach (var window in WindowsAsync(frames, state, progress, clock, cancellationToken).ConfigureAwait(false))
         {
-            input = await ReadClipAsync(frames, progress, clock, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e)
-        {
-            throw Cancelled(e, clock);
-        }
-
-        var upscaled = await RunExclusiveAsync(() => UpscaleFrames(input, progress, clock, cancellationToken), clock, cancellationToken).ConfigureAwait(false);
-        foreach (var frame in upscaled)
-        {
-            yield return frame;
+            foreach (var frame in window)
+            {
+                count++;
+                yield return frame;
+            }
         }
 
-        progress?.Report(new UpscaleProgress(UpscalePhase.Completed, -1, upscaled.Count, 0, Options.Steps, clock.Elapsed, 1));
+        LogFinished(logger, count, clock.Elapsed.TotalSeconds);
+        progress?.Report(UpscaleProgress.Completed(count, Options.Steps, clock.Elapsed));
     }
 
     /// <summary>
-    /// Upscales several clips (for example a folder of sequences) in one run: clips with the same frame size are sampled
-    /// together, up to <see cref="UpscaleOptions.ClipBatchSize"/> at a time, so their frames share each UNet and
-    /// ControlNet call. Every clip gets the noise it would get alone (from <see cref="UpscaleOptions.Seed"/>), so its
-    /// frames equal those of <see cref="UpscaleAsync"/> on that clip up to floating-point rounding of batched kernels.
+    /// Upscales <paramref name="source"/> into <paramref name="sink"/> window by window, committing the sink after each
+    /// window; with a journal, the run can be resumed after Ctrl+C, a kill or a power cut and its output is then
+    /// byte-identical to an uninterrupted run's. The journal records the run's identity (input and model fingerprints,
+    /// the options that change the output) and, after each window, the frames committed and the carried state; a resume
+    /// reads the input again, skips the committed frames and continues with the next window. The journal is removed
+    /// when the output is complete.
     /// </summary>
-    /// <param name="clips">The clips, each a list of frames of one size, in clip order; at least one clip.</param>
-    /// <param name="progress">Receives progress reports; <see cref="UpscaleProgress.Clip"/> says which clip a report is about.</param>
-    /// <param name="cancellationToken">Stops the run within one denoising step.</param>
-    /// <returns>The upscaled clips, in the order given, each with its frames in input order.</returns>
-    /// <exception cref="InvalidInputException">No clips, an empty clip, or a clip with frames of mixed sizes.</exception>
+    /// <param name="source">The LR frames.</param>
+    /// <param name="sink">Where the upscaled frames go.</param>
+    /// <param name="journal">Where to keep the journal and what to do with one already there; null runs without one.</param>
+    /// <param name="progress">Receives progress reports; frames are numbered in the whole sequence, resumed or not.</param>
+    /// <param name="cancellationToken">Stops the run within one denoising step; committed windows stay resumable.</param>
+    /// <returns>The number of frames the output holds.</returns>
+    /// <exception cref="InvalidInputException">
+    /// The input is empty, corrupt or of mixed frame sizes; a frame cannot be written; a journal is there and
+    /// <see cref="ResumeMode.New"/> was asked; or the journal is from another input, model or options, damaged, or from
+    /// a newer version (each message says which and how to start over).
+    /// </exception>
     /// <exception cref="UpscaleCanceledException">The token was cancelled.</exception>
-    public async Task<IReadOnlyList<IReadOnlyList<VideoFrame>>> UpscaleClipsAsync(
-        IReadOnlyList<IReadOnlyList<VideoFrame>> clips,
+    public async Task<int> UpscaleResumableAsync(
+        IFrameSource source,
+        IFrameSink sink,
+        JournalOptions? journal = null,
         IProgress<UpscaleProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sink);
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (clips.Count == 0)
+        var clock = Stopwatch.StartNew();
+        var (record, state) = await OpenJournalAsync(source, sink, journal, cancellationToken).ConfigureAwait(false);
+        using (state)
         {
-            throw new InvalidInputException("No clips were given: give at least one clip.");
-        }
-
-        for (var c = 0; c < clips.Count; c++)
-        {
-            ArgumentNullException.ThrowIfNull(clips[c], nameof(clips));
-            if (clips[c].Count == 0)
+            var written = state.NextFrame;
+            try
             {
-                throw new InvalidInputException($"Clip {c} has no frames: give at least one frame per clip.");
+                await foreach (var window in WindowsAsync(source.ReadAsync(cancellationToken), state, progress, clock, cancellationToken).ConfigureAwait(false))
+                {
+                    foreach (var frame in window)
+                    {
+                        await sink.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    // The output first, then the journal: after a crash between the two, the sink holds more than the
+                    // journal says and a resume discards the extra frames.
+                    await sink.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    written = state.NextFrame;
+                    record?.Commit(written, state.Carry);
+                }
+
+                await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw Cancelled(e, clock, written);
             }
 
-            foreach (var frame in clips[c])
+            if (journal is not null)
             {
-                ArgumentNullException.ThrowIfNull(frame, nameof(clips));
-                CheckSameSize(clips[c][0], frame, $"clip {c}");
+                UpscaleJournal.Delete(journal.Folder);
+            }
+
+            LogFinished(logger, written, clock.Elapsed.TotalSeconds);
+            progress?.Report(UpscaleProgress.Completed(written, Options.Steps, clock.Elapsed));
+            return written;
+        }
+    }
+
+    /// <summary>
+    /// Upscales several sequences (for example a folder of sequences) in one run: sequences with the same frame size are
+    /// sampled together, up to <see cref="UpscaleOptions.SequenceBatchSize"/> at a time and window by window, so their
+    /// frames share each UNet and ControlNet call. Every sequence gets the noise it would get alone (from
+    /// <see cref="UpscaleOptions.Seed"/>), so its frames equal those of <see cref="UpscaleAsync(IAsyncEnumerable{VideoFrame}, IProgress{UpscaleProgress}?, CancellationToken)"/> on that sequence up
+    /// to floating-point rounding of batched kernels. The frames come back when every sequence is done.
+    /// </summary>
+    /// <param name="sequences">The sequences, each a list of frames of one size, in order; at least one sequence.</param>
+    /// <param name="progress">Receives progress reports; <see cref="UpscaleProgress.Sequence"/> says which sequence a report is about.</param>
+    /// <param name="cancellationToken">Stops the run within one denoising step.</param>
+    /// <returns>The upscaled sequences, in the order given, each with its frames in input order.</returns>
+    /// <exception cref="InvalidInputException">No sequences, an empty sequence, or a sequence with frames of mixed sizes.</exception>
+    /// <exception cref="UpscaleCanceledException">The token was cancelled.</exception>
+    public async Task<IReadOnlyList<IReadOnlyList<VideoFrame>>> UpscaleSequencesAsync(
+        IReadOnlyList<IReadOnlyList<VideoFrame>> sequences,
+        IProgress<UpscaleProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (sequences.Count == 0)
+        {
+            throw new InvalidInputException("No sequences were given: give at least one sequence.");
+        }
+
+        for (var c = 0; c < sequences.Count; c++)
+        {
+            ArgumentNullException.ThrowIfNull(sequences[c], nameof(sequences));
+            if (sequences[c].Count == 0)
+            {
+                throw new InvalidInputException($"Sequence {c} has no frames: give at least one frame per sequence.");
+            }
+
+            foreach (var frame in sequences[c])
+            {
+                ArgumentNullException.ThrowIfNull(frame, nameof(sequences));
+                CheckSameSize(sequences[c][0], frame, $"sequence {c}");
             }
         }
 
         var clock = Stopwatch.StartNew();
-        var upscaled = await RunExclusiveAsync(() => UpscaleClipFrames(clips, progress, clock, cancellationToken), clock, cancellationToken).ConfigureAwait(false);
-        progress?.Report(new UpscaleProgress(UpscalePhase.Completed, -1, upscaled.Sum(c => c.Count), 0, Options.Steps, clock.Elapsed, 1) { ClipCount = clips.Count });
+        var upscaled = await RunExclusiveAsync(() => UpscaleSequenceFrames(sequences, progress, clock, cancellationToken), clock, cancellationToken).ConfigureAwait(false);
+        progress?.Report(UpscaleProgress.Completed(upscaled.Sum(c => c.Count), Options.Steps, clock.Elapsed) with { SequenceCount = sequences.Count });
         return upscaled;
     }
 
     /// <summary>
     /// The tensor-level entry point: upscales LR frames [N, 3, h, w] in [-1, 1] to [N, 3, 4h, 4w] in [0, 1] on the
-    /// CPU. Sizes the models cannot take directly are padded by reflection and the result cropped back.
+    /// CPU, window by window. Sizes the models cannot take directly are padded by reflection and the result cropped back.
     /// </summary>
     /// <param name="lowResolution">The LR frames (any device; float).</param>
     /// <param name="noise">Noise source; null derives it from <see cref="UpscaleOptions.Seed"/>.</param>
@@ -172,82 +233,86 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lowResolution);
-        Action<int, UpscalePhase, int, int, double>? perClip = report is null ? null : (_, phase, frame, step, fraction) => report(phase, frame, step, fraction);
-        return Upscale([lowResolution], noise is null ? null : [noise], promptEmbeds, perClip, cancellationToken)[0];
+        Action<int, UpscalePhase, int, int, double>? perSequence = report is null ? null : (_, phase, frame, step, fraction) => report(phase, frame, step, fraction);
+        return UpscaleSequences([lowResolution], noise is null ? null : [noise], promptEmbeds, perSequence, cancellationToken)[0];
     }
 
     /// <summary>
-    /// Upscales several clips of LR frames [N, 3, h, w] in [-1, 1] to [N, 3, 4h, 4w] in [0, 1] on the CPU, sampling
-    /// clips whose padded frame size is the same together, up to <see cref="UpscaleOptions.ClipBatchSize"/> at a time.
-    /// Each clip uses its own noise source, so its result equals upscaling it alone up to floating-point rounding.
+    /// Upscales several sequences of LR frames [N, 3, h, w] in [-1, 1] to [N, 3, 4h, 4w] in [0, 1] on the CPU, window
+    /// by window, sampling the windows of sequences whose padded frame size is the same together, up to
+    /// <see cref="UpscaleOptions.SequenceBatchSize"/> at a time. Each sequence uses its own noise source, so its result
+    /// equals upscaling it alone up to floating-point rounding.
     /// </summary>
-    /// <param name="clips">The clips (any device; float); clips may differ in size and length.</param>
-    /// <param name="noises">One noise source per clip; null derives every clip's noise from <see cref="UpscaleOptions.Seed"/>.</param>
+    /// <param name="sequences">The sequences (any device; float); sequences may differ in size and length.</param>
+    /// <param name="noises">One noise source per sequence; null derives every sequence's noise from <see cref="UpscaleOptions.Seed"/>.</param>
     /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden]; null encodes <see cref="UpscaleOptions.Prompt"/>.</param>
-    /// <param name="report">Called after each unit of work with the clip, phase, frame, step and fraction of the whole run done.</param>
+    /// <param name="report">Called after each unit of work with the sequence, phase, frame, step and fraction of the whole run done.</param>
     /// <param name="cancellationToken">Stops the run within one denoising step.</param>
-    /// <returns>The upscaled clips, in the order given.</returns>
-    /// <exception cref="InvalidInputException">No clips, a tensor that is not [N, 3, h, w] with N at least 1, or a noise list of another length.</exception>
-    public IReadOnlyList<Tensor> Upscale(
-        IReadOnlyList<Tensor> clips,
+    /// <returns>The upscaled sequences, in the order given.</returns>
+    /// <exception cref="InvalidInputException">No sequences, a tensor that is not [N, 3, h, w] with N at least 1, or a noise list of another length.</exception>
+    public IReadOnlyList<Tensor> UpscaleSequences(
+        IReadOnlyList<Tensor> sequences,
         IReadOnlyList<INoiseSource>? noises = null,
         Tensor? promptEmbeds = null,
         Action<int, UpscalePhase, int, int, double>? report = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(clips);
+        ArgumentNullException.ThrowIfNull(sequences);
         ObjectDisposedException.ThrowIf(disposed, this);
-        CheckClipTensors(clips, noises);
+        CheckSequenceTensors(sequences, noises);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var embeds = promptEmbeds?.to(ScalarType.Float32, models.Device) ?? PromptEmbeds(Options.Prompt);
-        var scheduler = SchedulerFactory.FromConfig(models.SchedulerConfig, Options.Scheduler, Options.DdimEta);
-        scheduler.SetTimesteps(Options.Steps);
-        var steps = scheduler.Timesteps.Count;
-        var total = clips.Sum(c => (double)(c.shape[0] - 1 + (steps * c.shape[0]) + c.shape[0]));
+        var scheduler = CreateScheduler();
+        var total = sequences.Sum(c => c.shape[0] * WindowSampler.UnitsPerFrame(scheduler.Timesteps.Count));
         var done = 0;
-        void Report(int clip, UpscalePhase phase, int frame, int step) => report?.Invoke(clip, phase, frame, step, ++done / total);
-
-        var sampler = new BidirectionalSampler(models, Options.NoiseLevel, stateDevice, Options.VaeTileSize);
-        var results = new Tensor[clips.Count];
-        var batches = Enumerable.Range(0, clips.Count)
-            .GroupBy(c => (FramePadding.PaddedSide((int)clips[c].shape[2]), FramePadding.PaddedSide((int)clips[c].shape[3])))
-            .SelectMany(group => group.Chunk(Options.ClipBatchSize));
+        var results = new Tensor[sequences.Count];
+        var batches = Enumerable.Range(0, sequences.Count)
+            .GroupBy(c => (FramePadding.PaddedSide((int)sequences[c].shape[2]), FramePadding.PaddedSide((int)sequences[c].shape[3])))
+            .SelectMany(group => group.Chunk(Options.SequenceBatchSize));
         foreach (var batch in batches)
         {
             using var batchScope = NewDisposeScope();
-            var (height, width) = ((int)clips[batch[0]].shape[2], (int)clips[batch[0]].shape[3]);
-            LogStarting(logger, batch.Sum(c => (int)clips[c].shape[0]), batch.Length, width, height, steps, models.Device.ToString());
-            var sampling = new List<SamplingClip>();
+            var (height, width) = ((int)sequences[batch[0]].shape[2], (int)sequences[batch[0]].shape[3]);
+            LogStarting(logger, batch.Sum(c => (int)sequences[c].shape[0]), batch.Length, width, height, scheduler.Timesteps.Count, models.Device.ToString());
+            var states = batch.Select(c => new SequenceState(noises?[c] ?? new SeededNoiseSource(Options.Seed))).ToArray();
             try
             {
+                // Each window's images go straight into the sequence's preallocated output, so nothing accumulates per
+                // window and the finished sequence exists once.
                 foreach (var c in batch)
                 {
-                    var padded = FramePadding.Pad(clips[c].to(ScalarType.Float32, stateDevice ?? models.Device));
-                    var flows = ClipFlows.Compute(
-                        models.Raft,
-                        padded,
-                        Options.RaftIterations,
-                        Options.RaftNormalization,
-                        stateDevice,
-                        Options.HalfPrecisionFlows ? ScalarType.Float16 : ScalarType.Float32,
-                        cancellationToken,
-                        k => Report(c, UpscalePhase.OpticalFlow, k, 0));
-                    sampling.Add(new SamplingClip(padded, noises?[c] ?? new SeededNoiseSource(Options.Seed), flows));
+                    results[c] = empty([sequences[c].shape[0], 3, sequences[c].shape[2] * 4, sequences[c].shape[3] * 4], ScalarType.Float32, CPU).MoveToOuterDisposeScope();
                 }
 
-                var images = sampler.Sample(sampling, embeds, scheduler, (b, phase, frame, step) => Report(batch[b], phase, frame, step), cancellationToken);
-                for (var b = 0; b < batch.Length; b++)
+                for (var start = 0; ; start += Options.WindowSize)
                 {
-                    var clip = clips[batch[b]];
-                    results[batch[b]] = FramePadding.Crop(images[b], (int)clip.shape[2] * 4, (int)clip.shape[3] * 4).cpu().MoveToOuterDisposeScope();
+                    var members = Enumerable.Range(0, batch.Length).Where(b => sequences[batch[b]].shape[0] > start).ToArray();
+                    if (members.Length == 0)
+                    {
+                        break;
+                    }
+
+                    using var windowScope = NewDisposeScope();
+                    var end = start + Options.WindowSize;
+                    var images = windowSampler.SampleNext(
+                        members.Select(b => (states[b], sequences[batch[b]][start..(int)Math.Min(end, sequences[batch[b]].shape[0])])).ToArray(),
+                        members.Select(b => end < sequences[batch[b]].shape[0]).ToArray(),
+                        embeds,
+                        scheduler,
+                        (m, phase, frame, step) => report?.Invoke(batch[members[m]], phase, frame, step, ++done / total),
+                        cancellationToken);
+                    for (var m = 0; m < members.Length; m++)
+                    {
+                        results[batch[members[m]]][start..(start + (int)images[m].shape[0])].copy_(images[m]);
+                    }
                 }
             }
             finally
             {
-                foreach (var clip in sampling)
+                foreach (var state in states)
                 {
-                    clip.Flows.Dispose();
+                    state.Dispose();
                 }
             }
         }
@@ -285,37 +350,155 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         return embeds.alias();
     }
 
-    private IReadOnlyList<VideoFrame> UpscaleFrames(IReadOnlyList<VideoFrame> input, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    // Reads the frames lazily and yields each window's upscaled frames as soon as the window is sampled. It reads one
+    // frame past a window before sampling it, to know whether the sequence goes on (only then is the carry kept), and
+    // skips the frames before state.NextFrame (a resumed run reads its input from the start).
+    private async IAsyncEnumerable<IReadOnlyList<VideoFrame>> WindowsAsync(
+        IAsyncEnumerable<VideoFrame> frames,
+        SequenceState state,
+        IProgress<UpscaleProgress>? progress,
+        Stopwatch clock,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var scope = NewDisposeScope();
-        var frameCount = input.Count;
-        var lowResolution = FrameTensors.ToTensor(input, PixelRange.MinusOneToOne);
-        var output = Upscale(
-            lowResolution,
-            report: (phase, frame, step, fraction) => progress?.Report(new UpscaleProgress(phase, frame, frameCount, step, Options.Steps, clock.Elapsed, fraction)),
-            cancellationToken: cancellationToken);
-        var frames = FrameTensors.ToFrames(output, PixelRange.ZeroToOne);
-        LogFinished(logger, frameCount, clock.Elapsed.TotalSeconds);
-        return frames.Select((f, i) => f.WithIndex(input[i].Index, input[i].Name)).ToArray();
+        var window = new List<VideoFrame>(Options.WindowSize);
+        VideoFrame? first = null;
+        var read = 0;
+        await using var input = frames.GetAsyncEnumerator(cancellationToken);
+        var more = await NextAsync(input, clock).ConfigureAwait(false);
+        while (more)
+        {
+            var frame = input.Current ?? throw new ArgumentException("The frames include null.", nameof(frames));
+            first ??= frame;
+            CheckSameSize(first, frame, "the sequence");
+            read++;
+            more = await NextAsync(input, clock).ConfigureAwait(false);
+            if (read <= state.NextFrame)
+            {
+                continue;
+            }
+
+            window.Add(frame);
+            progress?.Report(UpscaleProgress.Reading(frame.Index, read, Options.Steps, clock.Elapsed));
+            if (window.Count == Options.WindowSize || !more)
+            {
+                var inWindow = window.ToArray();
+                window.Clear();
+                var goesOn = more;
+                var known = read;
+                yield return await RunExclusiveAsync(() => SampleWindow(state, inWindow, goesOn, known, progress, clock, cancellationToken), clock, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (read == 0)
+        {
+            throw new InvalidInputException("The sequence has no frames: give at least one frame.");
+        }
+
+        if (read < state.NextFrame)
+        {
+            throw new InvalidInputException(
+                $"The input has {read} frame(s), fewer than the {state.NextFrame} the journal says were already upscaled: it is not the input of the interrupted run.");
+        }
     }
 
-    private IReadOnlyList<IReadOnlyList<VideoFrame>> UpscaleClipFrames(IReadOnlyList<IReadOnlyList<VideoFrame>> clips, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    private async ValueTask<bool> NextAsync(IAsyncEnumerator<VideoFrame> input, Stopwatch clock)
+    {
+        try
+        {
+            return await input.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw Cancelled(e, clock);
+        }
+    }
+
+    // Opens, creates or discards the journal as asked, prepares the sink, and returns where the sequence stands.
+    private async Task<(UpscaleJournal? Journal, SequenceState State)> OpenJournalAsync(IFrameSource source, IFrameSink sink, JournalOptions? options, CancellationToken cancellationToken)
+    {
+        var noise = new SeededNoiseSource(Options.Seed);
+        if (options is null)
+        {
+            return (null, new SequenceState(noise));
+        }
+
+        var identity = JournalIdentity.For(Options, models.Fingerprint, source.Description, await source.FingerprintAsync(cancellationToken).ConfigureAwait(false));
+        if (UpscaleJournal.Exists(options.Folder))
+        {
+            switch (options.Mode)
+            {
+                case ResumeMode.New:
+                    throw new InvalidInputException(
+                        $"An interrupted run of '{sink.Description}' left its journal in '{options.Folder}': resume it (--resume, ResumeMode.Resume) or start over (--restart, ResumeMode.Restart).");
+                case ResumeMode.Restart:
+                    UpscaleJournal.Delete(options.Folder);
+                    await sink.ResumeAsync(0, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    var existing = UpscaleJournal.Open(options.Folder);
+                    var differences = existing.Identity.Differences(identity);
+                    if (differences.Count > 0)
+                    {
+                        throw new InvalidInputException(
+                            $"The journal in '{options.Folder}' is from another run, so resuming would not give its output: {string.Join("; ", differences)}. " +
+                            "Run with the same input, model and options, or start over with --restart (ResumeMode.Restart).");
+                    }
+
+                    var carry = existing.LoadCarry(stateDevice ?? models.Device);
+                    await sink.ResumeAsync(existing.CommittedFrames, cancellationToken).ConfigureAwait(false);
+                    LogResuming(logger, existing.CommittedFrames, options.Folder);
+                    return (existing, new SequenceState(noise, existing.CommittedFrames, Options.GuideAcrossWindows ? carry : null));
+            }
+        }
+
+        return (UpscaleJournal.Create(options.Folder, identity), new SequenceState(noise));
+    }
+
+    private NoiseScheduler CreateScheduler()
+    {
+        var scheduler = SchedulerFactory.FromConfig(models.SchedulerConfig, Options.Scheduler);
+        scheduler.SetTimesteps(Options.Steps);
+        return scheduler;
+    }
+
+    // One window of a streamed sequence, on the run thread: frames in, upscaled frames out, the state moved on.
+    private IReadOnlyList<VideoFrame> SampleWindow(SequenceState state, IReadOnlyList<VideoFrame> window, bool moreFollow, int read, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var scheduler = CreateScheduler();
+        var unitsPerFrame = WindowSampler.UnitsPerFrame(scheduler.Timesteps.Count);
+        var done = state.NextFrame * unitsPerFrame;
+        var total = read * unitsPerFrame;
+        var lowResolution = FrameTensors.ToTensor(window, PixelRange.MinusOneToOne);
+        var images = windowSampler.SampleNext(
+            [(state, lowResolution)],
+            [moreFollow],
+            PromptEmbeds(Options.Prompt),
+            scheduler,
+            (_, phase, frame, step) => progress?.Report(UpscaleProgress.Working(phase, frame, read, step, Options.Steps, clock.Elapsed, ++done / total)),
+            cancellationToken);
+        var frames = FrameTensors.ToFrames(images[0], PixelRange.ZeroToOne);
+        return frames.Select((f, i) => f.WithIndex(window[i].Index, window[i].Name)).ToArray();
+    }
+
+    private IReadOnlyList<IReadOnlyList<VideoFrame>> UpscaleSequenceFrames(IReadOnlyList<IReadOnlyList<VideoFrame>> sequences, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
-        var lowResolution = clips.Select(c => FrameTensors.ToTensor(c, PixelRange.MinusOneToOne)).ToArray();
-        var output = Upscale(
+        var lowResolution = sequences.Select(c => FrameTensors.ToTensor(c, PixelRange.MinusOneToOne)).ToArray();
+        var output = UpscaleSequences(
             lowResolution,
-            report: (clip, phase, frame, step, fraction) => progress?.Report(
-                new UpscaleProgress(phase, frame, clips[clip].Count, step, Options.Steps, clock.Elapsed, fraction) { Clip = clip, ClipCount = clips.Count }),
+            report: (sequence, phase, frame, step, fraction) => progress?.Report(
+                UpscaleProgress.Working(phase, frame, sequences[sequence].Count, step, Options.Steps, clock.Elapsed, fraction) with { Sequence = sequence, SequenceCount = sequences.Count }),
             cancellationToken: cancellationToken);
-        var upscaled = new IReadOnlyList<VideoFrame>[clips.Count];
-        for (var c = 0; c < clips.Count; c++)
+        var upscaled = new IReadOnlyList<VideoFrame>[sequences.Count];
+        for (var c = 0; c < sequences.Count; c++)
         {
-            var input = clips[c];
+            var input = sequences[c];
             upscaled[c] = FrameTensors.ToFrames(output[c], PixelRange.ZeroToOne).Select((f, i) => f.WithIndex(input[i].Index, input[i].Name)).ToArray();
         }
 
-        LogFinished(logger, clips.Sum(c => c.Count), clock.Elapsed.TotalSeconds);
+        LogFinished(logger, sequences.Sum(c => c.Count), clock.Elapsed.TotalSeconds);
         return upscaled;
     }
 
@@ -324,56 +507,33 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         if (frame.Width != first.Width || frame.Height != first.Height)
         {
             throw new InvalidInputException(
-                $"Frames of a clip must all have the same size: in {where}, frame {frame.Index}{Named(frame)} is {frame.Width}x{frame.Height}, " +
-                $"frame {first.Index}{Named(first)} is {first.Width}x{first.Height}. Resize them first or upscale them as separate clips.");
+                $"Frames of a sequence must all have the same size: in {where}, frame {frame.Index}{Named(frame)} is {frame.Width}x{frame.Height}, " +
+                $"frame {first.Index}{Named(first)} is {first.Width}x{first.Height}. Resize them first or upscale them as separate sequences.");
         }
     }
 
-    private static void CheckClipTensors(IReadOnlyList<Tensor> clips, IReadOnlyList<INoiseSource>? noises)
+    private static void CheckSequenceTensors(IReadOnlyList<Tensor> sequences, IReadOnlyList<INoiseSource>? noises)
     {
-        if (clips.Count == 0)
+        if (sequences.Count == 0)
         {
-            throw new InvalidInputException("No clips were given: give at least one tensor of LR frames.");
+            throw new InvalidInputException("No sequences were given: give at least one tensor of LR frames.");
         }
 
-        for (var c = 0; c < clips.Count; c++)
+        for (var c = 0; c < sequences.Count; c++)
         {
-            var clip = clips[c];
-            ArgumentNullException.ThrowIfNull(clip, nameof(clips));
-            if (clip.dim() != 4 || clip.shape[1] != 3 || clip.shape[0] < 1)
+            var sequence = sequences[c];
+            ArgumentNullException.ThrowIfNull(sequence, nameof(sequences));
+            if (sequence.dim() != 4 || sequence.shape[1] != 3 || sequence.shape[0] < 1)
             {
-                var which = clips.Count == 1 ? string.Empty : $"Clip {c}: ";
-                throw new InvalidInputException($"{which}Expected LR frames [N, 3, h, w] with N >= 1, got [{string.Join(", ", clip.shape)}].");
+                var which = sequences.Count == 1 ? string.Empty : $"Sequence {c}: ";
+                throw new InvalidInputException($"{which}Expected LR frames [N, 3, h, w] with N >= 1, got [{string.Join(", ", sequence.shape)}].");
             }
         }
 
-        if (noises is not null && noises.Count != clips.Count)
+        if (noises is not null && noises.Count != sequences.Count)
         {
-            throw new InvalidInputException($"Give one noise source per clip: {clips.Count} clip(s) but {noises.Count} noise source(s).");
+            throw new InvalidInputException($"Give one noise source per sequence: {sequences.Count} sequence(s) but {noises.Count} noise source(s).");
         }
-    }
-
-    private async Task<IReadOnlyList<VideoFrame>> ReadClipAsync(IAsyncEnumerable<VideoFrame> frames, IProgress<UpscaleProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
-    {
-        var input = new List<VideoFrame>();
-        await foreach (var frame in frames.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            ArgumentNullException.ThrowIfNull(frame, nameof(frames));
-            if (input.Count > 0)
-            {
-                CheckSameSize(input[0], frame, "the clip");
-            }
-
-            input.Add(frame);
-            progress?.Report(new UpscaleProgress(UpscalePhase.Reading, frame.Index, input.Count, 0, Options.Steps, clock.Elapsed, 0));
-        }
-
-        if (input.Count == 0)
-        {
-            throw new InvalidInputException("The clip has no frames: give at least one frame.");
-        }
-
-        return input;
     }
 
     /// <summary>
@@ -400,19 +560,26 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         }
     }
 
-    private UpscaleCanceledException Cancelled(OperationCanceledException e, Stopwatch clock)
+    private UpscaleCanceledException Cancelled(OperationCanceledException e, Stopwatch clock, int committed = 0)
     {
         LogCancelled(logger, clock.Elapsed.TotalSeconds);
-        return new UpscaleCanceledException("Upscaling was cancelled; no frame was produced.", e);
+        return new UpscaleCanceledException(
+            committed == 0 ? "Upscaling was cancelled before a window was finished." : $"Upscaling was cancelled; {committed} frame(s) were committed and a resume continues after them.",
+            e);
     }
+
+    private static bool SameDevice(Device a, Device b) => a.type == b.type && Math.Max(a.index, 0) == Math.Max(b.index, 0);
 
     private static string Named(VideoFrame frame) => frame.Name is null ? string.Empty : $" ('{frame.Name}')";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Upscaling {Frames} frame(s) of {Clips} clip(s) of {Width}x{Height} with {Steps} steps on {Device}")]
-    private static partial void LogStarting(ILogger logger, int frames, int clips, int width, int height, int steps, string device);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upscaling {Frames} frame(s) of {Sequences} sequence(s) of {Width}x{Height} with {Steps} steps on {Device}")]
+    private static partial void LogStarting(ILogger logger, int frames, int sequences, int width, int height, int steps, string device);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upscaled {Frames} frame(s) in {Seconds:F1} s")]
     private static partial void LogFinished(ILogger logger, int frames, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming after {Frames} committed frame(s), journal in {Folder}")]
+    private static partial void LogResuming(ILogger logger, int frames, string folder);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upscaling cancelled after {Seconds:F1} s")]
     private static partial void LogCancelled(ILogger logger, double seconds);

@@ -14,54 +14,27 @@ namespace StableVsr.Sampling.Schedulers;
 /// log(beta_t), which is negative, so every noisy step returns NaN. Here the noise is scaled by
 /// exp(0.5 · log(beta_t)), the standard deviation that variance type stands for (Glide's "max_log").
 /// </remarks>
-public sealed class DdpmScheduler : INoiseScheduler
+internal sealed class DdpmScheduler : NoiseScheduler
 {
     // diffusers clamps the posterior variance before taking its log so log(0) never occurs.
     private const double MinVariance = 1e-20;
 
-    private readonly float[] alphasCumprod;
-    private long[] timesteps;
     private bool customTimesteps;
 
     /// <summary>Builds the scheduler from a config; <c>set_alpha_to_one</c> is a DDIM key and is ignored, as diffusers does.</summary>
     /// <exception cref="UnsupportedConfigException"><c>rescale_betas_zero_snr</c> is set: diffusers 0.21.1's DDPM has no such option.</exception>
     public DdpmScheduler(SchedulerConfig config)
+        : base(CheckConfig(config), NoiseSchedule.AlphasCumprod(config, rescaleZeroTerminalSnr: false))
     {
-        ArgumentNullException.ThrowIfNull(config);
-        if (config.RescaleBetasZeroSnr)
-        {
-            throw new UnsupportedConfigException(
-                "rescale_betas_zero_snr", true, config.Source, "diffusers 0.21.1's DDPMScheduler has no zero-SNR rescaling; use the DDIM scheduler or remove the key.");
-        }
-
-        Config = config;
-        alphasCumprod = NoiseSchedule.AlphasCumprod(config, rescaleZeroTerminalSnr: false);
-        timesteps = TimestepSchedule.All(config.NumTrainTimesteps);
     }
 
-    /// <summary>alpha_bar_t, the cumulative product of (1 − beta) for every training timestep, as float32 (diffusers' <c>alphas_cumprod</c>).</summary>
-    public IReadOnlyList<float> AlphasCumprod => Array.AsReadOnly(alphasCumprod);
+    /// <inheritdoc/>
+    public override string ClassName => DdpmSchedulerOptions.DiffusersClassName;
 
     /// <inheritdoc/>
-    public SchedulerKind Kind => SchedulerKind.Ddpm;
-
-    /// <inheritdoc/>
-    public SchedulerConfig Config { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<long> Timesteps => Array.AsReadOnly(timesteps);
-
-    /// <inheritdoc/>
-    public int? NumInferenceSteps { get; private set; }
-
-    /// <inheritdoc/>
-    public double InitNoiseSigma => 1.0;
-
-    /// <inheritdoc/>
-    public void SetTimesteps(int numInferenceSteps)
+    public override void SetTimesteps(int numInferenceSteps)
     {
-        timesteps = TimestepSchedule.Spaced(Config, numInferenceSteps);
-        NumInferenceSteps = numInferenceSteps;
+        base.SetTimesteps(numInferenceSteps);
         customTimesteps = false;
     }
 
@@ -98,16 +71,13 @@ public sealed class DdpmScheduler : INoiseScheduler
             throw new InvalidInputException($"Custom timesteps must not be negative; the last is {customTimesteps[^1]}.");
         }
 
-        timesteps = customTimesteps.ToArray();
+        Schedule = customTimesteps.ToArray();
         NumInferenceSteps = null;
         this.customTimesteps = true;
     }
 
     /// <inheritdoc/>
-    public bool NeedsVarianceNoise(long timestep) => timestep > 0;
-
-    /// <inheritdoc/>
-    public Tensor ScaleModelInput(Tensor sample, long timestep) => sample;
+    public override bool NeedsVarianceNoise(long timestep) => timestep > 0;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -115,11 +85,11 @@ public sealed class DdpmScheduler : INoiseScheduler
     /// <paramref name="sample"/>: the second half is the predicted variance. At timestep 0 no noise is added and
     /// <paramref name="varianceNoise"/> is ignored, as in diffusers.
     /// </remarks>
-    public SchedulerStepResult Step(Tensor modelOutput, long timestep, Tensor sample, Tensor? varianceNoise = null)
+    public override SchedulerStepResult Step(Tensor modelOutput, long timestep, Tensor sample, Tensor? varianceNoise = null)
     {
         ArgumentNullException.ThrowIfNull(modelOutput);
         ArgumentNullException.ThrowIfNull(sample);
-        var index = StepChecks.IndexInSchedule(timesteps, timestep, Config.NumTrainTimesteps, "DDPM");
+        var index = StepChecks.IndexInSchedule(Schedule, timestep, Config.NumTrainTimesteps, "DDPM");
         var learned = Config.VarianceType is VarianceType.Learned or VarianceType.LearnedRange;
         var splitVariance = learned && StepChecks.HasDoubledChannels(modelOutput, sample);
         if (!splitVariance)
@@ -150,22 +120,14 @@ public sealed class DdpmScheduler : INoiseScheduler
         }
 
         var prevTimestep = PreviousTimestep(index, timestep);
-        var alphaProdT = tensor(alphasCumprod[timestep]);
-        var alphaProdTPrev = tensor(prevTimestep >= 0 ? alphasCumprod[prevTimestep] : 1f);
+        var alphaProdT = AlphaProd(timestep);
+        var alphaProdTPrev = AlphaProd(prevTimestep);
         var betaProdT = 1 - alphaProdT;
         var betaProdTPrev = 1 - alphaProdTPrev;
         var currentAlphaT = alphaProdT / alphaProdTPrev;
         var currentBetaT = 1 - currentAlphaT;
 
-        // Formula (15) of the DDPM paper, or its v-prediction form.
-        var predOriginal = Config.PredictionType switch
-        {
-            PredictionType.Epsilon => (sample - (betaProdT.pow(0.5) * output)) / alphaProdT.pow(0.5),
-            PredictionType.Sample => output.alias(),
-            PredictionType.VPrediction => (alphaProdT.pow(0.5) * sample) - (betaProdT.pow(0.5) * output),
-            _ => throw new UnsupportedConfigException("prediction_type", Config.PredictionType.ToString(), Config.Source),
-        };
-        predOriginal = PredictedSampleClipping.Apply(predOriginal, Config);
+        var predOriginal = PredictedSampleClipping.Apply(PredictOriginal(output, sample, alphaProdT, betaProdT), Config);
 
         // Formula (7): the posterior mean from x0 and x_t.
         var predOriginalCoeff = alphaProdTPrev.pow(0.5) * currentBetaT / betaProdT;
@@ -205,10 +167,22 @@ public sealed class DdpmScheduler : INoiseScheduler
     {
         if (customTimesteps)
         {
-            return index == timesteps.Length - 1 ? -1 : timesteps[index + 1];
+            return index == Schedule.Length - 1 ? -1 : Schedule[index + 1];
         }
 
         var steps = NumInferenceSteps ?? Config.NumTrainTimesteps;
         return timestep - (Config.NumTrainTimesteps / steps);
+    }
+
+    private static SchedulerConfig CheckConfig(SchedulerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.RescaleBetasZeroSnr)
+        {
+            throw new UnsupportedConfigException(
+                "rescale_betas_zero_snr", true, config.Source, "diffusers 0.21.1's DDPMScheduler has no zero-SNR rescaling; use the DDIM scheduler or remove the key.");
+        }
+
+        return config;
     }
 }

@@ -3,52 +3,37 @@ using StableVsr.Weights.Configs;
 namespace StableVsr.Sampling.Schedulers;
 
 /// <summary>
-/// Builds a scheduler from a config: the kind named by the config's <c>_class_name</c>, or the one asked for,
-/// in which case the config is read the way diffusers' <c>XScheduler.from_config</c> reads another scheduler's
-/// config (keys the chosen scheduler does not know are ignored; keys it needs take its defaults).
+/// Builds a scheduler from a config: the one the <see cref="SchedulerOptions"/> ask for, or else the one the config's
+/// <c>_class_name</c> names. A config read for another scheduler is read the way diffusers' <c>XScheduler.from_config</c>
+/// reads it: keys the chosen scheduler does not know are ignored, keys it needs take its defaults.
 /// </summary>
-public static class SchedulerFactory
+internal static class SchedulerFactory
 {
-    /// <summary>diffusers' class name of each kind, as written in <c>_class_name</c>.</summary>
-    /// <exception cref="InvalidInputException"><paramref name="kind"/> is not a defined <see cref="SchedulerKind"/>.</exception>
-    public static string ClassName(SchedulerKind kind) => kind switch
+    /// <summary>Every implemented scheduler, keyed by diffusers' <c>_class_name</c>.</summary>
+    private static readonly Dictionary<string, Func<SchedulerConfig, SchedulerOptions?, NoiseScheduler>> Registry = new(StringComparer.Ordinal)
     {
-        SchedulerKind.Ddpm => "DDPMScheduler",
-        SchedulerKind.Ddim => "DDIMScheduler",
-        _ => throw new InvalidInputException($"Unknown scheduler kind {kind}; use {nameof(SchedulerKind.Ddpm)} or {nameof(SchedulerKind.Ddim)}."),
+        [DdpmSchedulerOptions.DiffusersClassName] = (config, _) => new DdpmScheduler(config),
+        [DdimSchedulerOptions.DiffusersClassName] = (config, options) => new DdimScheduler(config, (options as DdimSchedulerOptions)?.Eta ?? 0.0),
     };
 
     /// <summary>Creates the scheduler.</summary>
     /// <param name="config">The scheduler config (usually <c>scheduler/scheduler_config.json</c>).</param>
-    /// <param name="kind">The scheduler to build; null builds the one the config's <c>_class_name</c> names.</param>
-    /// <param name="eta">DDIM's noise weight (ignored for DDPM, whose noise is fixed by <c>variance_type</c>).</param>
-    /// <exception cref="UnsupportedConfigException"><paramref name="kind"/> is null and <c>_class_name</c> is missing or names a scheduler StableVsr does not implement, or the config asks for an option the scheduler lacks.</exception>
-    /// <exception cref="InvalidInputException"><paramref name="eta"/> is negative or not finite, or <paramref name="kind"/> is not a defined kind.</exception>
-    public static INoiseScheduler FromConfig(SchedulerConfig config, SchedulerKind? kind = null, double eta = 0.0)
+    /// <param name="options">The scheduler to build and its settings; null builds the one the config's <c>_class_name</c> names, with default settings.</param>
+    /// <exception cref="UnsupportedConfigException">The scheduler asked for (or named by the config) is not implemented, or the config asks for an option it lacks.</exception>
+    /// <exception cref="InvalidInputException">A setting is out of range (a negative DDIM eta).</exception>
+    public static NoiseScheduler FromConfig(SchedulerConfig config, SchedulerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return (kind ?? KindOf(config)) switch
+        var className = options?.ClassName ?? config.ClassName;
+        if (className is null || !Registry.TryGetValue(className, out var create))
         {
-            SchedulerKind.Ddpm => new DdpmScheduler(config),
-            SchedulerKind.Ddim => new DdimScheduler(config, eta),
-            var other => throw new InvalidInputException($"Unknown scheduler kind {other}; use {nameof(SchedulerKind.Ddpm)} or {nameof(SchedulerKind.Ddim)}."),
-        };
-    }
-
-    private static SchedulerKind KindOf(SchedulerConfig config)
-    {
-        foreach (var kind in Enum.GetValues<SchedulerKind>())
-        {
-            if (string.Equals(config.ClassName, ClassName(kind), StringComparison.Ordinal))
-            {
-                return kind;
-            }
+            throw new UnsupportedConfigException(
+                "_class_name",
+                className,
+                config.Source,
+                $"StableVsr implements {string.Join(" and ", Registry.Keys)}; choose one of them explicitly (UpscaleOptions.Scheduler) to build it from this config.");
         }
 
-        throw new UnsupportedConfigException(
-            "_class_name",
-            config.ClassName,
-            config.Source,
-            "StableVsr implements DDPMScheduler and DDIMScheduler; choose one of them explicitly to build it from this config.");
+        return create(config, options);
     }
 }

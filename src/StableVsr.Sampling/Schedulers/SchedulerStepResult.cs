@@ -8,7 +8,7 @@ namespace StableVsr.Sampling.Schedulers;
 /// </summary>
 /// <param name="PrevSample">x_{t−1}: the sample for the next (earlier) timestep.</param>
 /// <param name="PredOriginalSample">The predicted clean sample x0 at this timestep, after clipping or thresholding.</param>
-public sealed record SchedulerStepResult(torch.Tensor PrevSample, torch.Tensor PredOriginalSample) : IDisposable
+internal sealed record SchedulerStepResult(torch.Tensor PrevSample, torch.Tensor PredOriginalSample) : IDisposable
 {
     /// <summary>Disposes both tensors.</summary>
     public void Dispose()

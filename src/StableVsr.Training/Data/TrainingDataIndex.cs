@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using StableVsr.Imaging;
+using StableVsr.IO;
 
 namespace StableVsr.Training.Data;
 
@@ -90,8 +90,8 @@ internal static class TrainingDataIndex
                 throw new InvalidInputException($"Sequence '{name}' has HR frames in '{folder}' but no LR folder '{lrFolder}'. Add the LR frames or remove the sequence.");
             }
 
-            var hrFrames = ImageFolder.ListFrameFiles(folder);
-            var lrFrames = ImageFolder.ListFrameFiles(lrFolder);
+            var hrFrames = ImageFolderSource.ListFrameFiles(folder);
+            var lrFrames = ImageFolderSource.ListFrameFiles(lrFolder);
             var lrByName = lrFrames.ToDictionary(f => Path.GetFileName(f), StringComparer.Ordinal);
             var missing = hrFrames.Select(f => Path.GetFileName(f)).Where(n => !lrByName.ContainsKey(n)).ToList();
             if (missing.Count > 0)

@@ -1,4 +1,4 @@
-using StableVsr.Imaging;
+using StableVsr.IO;
 using StableVsr.Training.Randomness;
 
 namespace StableVsr.Training.Data;
@@ -117,8 +117,8 @@ internal sealed class WindowDataset
             Array.Reverse(frames);
         }
 
-        var hrFrames = frames.Select(f => ImageFolder.ReadFrame(sequence.HighResolution[f])).ToArray();
-        var lrFrames = frames.Select(f => ImageFolder.ReadFrame(sequence.LowResolution[f])).ToArray();
+        var hrFrames = frames.Select(f => ImageFolderSource.ReadFrame(sequence.HighResolution[f])).ToArray();
+        var lrFrames = frames.Select(f => ImageFolderSource.ReadFrame(sequence.LowResolution[f])).ToArray();
         CheckSizes(sequence, frames, hrFrames, lrFrames);
 
         var patch = GtSize / Scale;

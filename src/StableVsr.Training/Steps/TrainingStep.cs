@@ -60,7 +60,7 @@ internal sealed class TrainingStep
                 var gt = (2 * groundTruth.to(ScalarType.Float32, device)) - 1;
                 var lq = (2 * lowResolution.to(ScalarType.Float32, device)) - 1;
                 var (frames, channels, height, width) = (lq.shape[1], lq.shape[2], lq.shape[3], lq.shape[4]);
-                var upscaled = ClipFlows.UpscaleBicubic(lq.reshape(batch * frames, channels, height, width))
+                var upscaled = SequenceFlows.UpscaleBicubic(lq.reshape(batch * frames, channels, height, width))
                     .reshape(batch, frames, channels, height * UpscaleFactor, width * UpscaleFactor);
 
                 // Python's round() rounds 0.5 to even: frame t-1 unless the draw is above one half.

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using StableVsr.Imaging;
+using StableVsr.IO;
 using StableVsr.Models.Raft;
+using StableVsr.Models.Loading;
 using StableVsr.Sampling.Pipeline;
 using static TorchSharp.torch;
 
@@ -31,8 +32,8 @@ internal sealed class ValidationRunner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(options);
-        var files = ImageFolder.ListFrameFiles(options.ValidationFrames!);
-        var read = files.Select((f, i) => Crop(ImageFolder.ReadFrame(f, i), options.ValidationCrop)).ToList();
+        var files = ImageFolderSource.ListFrameFiles(options.ValidationFrames!);
+        var read = files.Select((f, i) => Crop(ImageFolderSource.ReadFrame(f, i), options.ValidationCrop)).ToList();
         frames = FrameTensors.ToTensor(read).DetachFromDisposeScope();
         names = read.Select(f => f.Name ?? string.Empty).ToList();
         raft = models.Raft;
@@ -43,7 +44,7 @@ internal sealed class ValidationRunner : IDisposable
         // The pipeline is never disposed: disposing it would dispose the models, which the training run owns.
         pipeline = new StableVsrPipeline(
             models,
-            UpscaleOptions.Default with { Steps = options.ValidationInferenceSteps, Seed = options.Seed, RaftIterations = options.RaftIterations });
+            UpscaleOptions.Default with { Steps = options.ValidationInferenceSteps, Seed = options.Seed, RaftIterations = options.RaftIterations, Precision = models.Precision });
     }
 
     /// <summary>Upscales the validation frames and writes them to <c>validation/step-{step}/</c>; returns that folder.</summary>
@@ -55,10 +56,10 @@ internal sealed class ValidationRunner : IDisposable
         {
             using var scope = NewDisposeScope();
             var upscaled = pipeline.Upscale(frames, promptEmbeds: promptEmbeds, cancellationToken: cancellationToken);
-            var writer = new ImageFolderWriter(folder);
+            var sink = new ImageFolderSink(folder);
             foreach (var frame in FrameTensors.ToFrames(upscaled, PixelRange.ZeroToOne).Select((f, i) => f.WithIndex(i, names[i])))
             {
-                writer.WriteAsync(frame, cancellationToken).GetAwaiter().GetResult();
+                sink.WriteAsync(frame, cancellationToken).AsTask().GetAwaiter().GetResult();
             }
         }
         finally

@@ -16,7 +16,7 @@ namespace StableVsr.Weights.Hub;
 /// <c>blobs/{etag}</c> and linked from <c>snapshots/{commit}/{file}</c>. Offline (<see cref="HubOptions.Offline"/>)
 /// it never touches the network; when the network fails it falls back to a cached copy of the same revision.
 /// </summary>
-public sealed partial class HubDownloader : IDisposable
+internal partial class HubDownloader : IDisposable
 {
     private readonly HttpFetcher fetcher;
     private readonly ILogger logger;

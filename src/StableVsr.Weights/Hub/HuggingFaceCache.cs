@@ -8,7 +8,7 @@ namespace StableVsr.Weights.Hub;
 /// <c>blobs/{etag}</c> (file contents, named by the Hub's ETag: sha256 for LFS files) and
 /// <c>snapshots/{commit}/{file}</c> (relative symlinks to the blobs, or copies where symlinks are unavailable).
 /// </summary>
-public sealed partial class HuggingFaceCache
+internal partial class HuggingFaceCache
 {
     /// <summary>Uses the cache folder <paramref name="hubCache"/> (see <see cref="HubOptions.HubCache"/>).</summary>
     public HuggingFaceCache(string hubCache)

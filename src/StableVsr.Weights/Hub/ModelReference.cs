@@ -6,7 +6,7 @@ namespace StableVsr.Weights.Hub;
 /// Names a model: a local folder in diffusers layout, or a Hugging Face Hub repository <c>owner/name</c> with an
 /// optional revision (<c>owner/name@revision</c>: a branch, tag or commit hash; default <c>main</c>).
 /// </summary>
-public sealed partial record ModelReference
+internal partial record ModelReference
 {
     private ModelReference(string? localPath, string? repoId, string revision)
     {

@@ -8,7 +8,7 @@ namespace StableVsr.Weights.Hub;
 /// needs: a local folder is checked as it is; a Hub repository is served from the Hugging Face cache and
 /// downloaded into it when files are missing, all from one commit.
 /// </summary>
-public sealed partial class ModelRepository : IDisposable
+internal partial class ModelRepository : IDisposable
 {
     private readonly HubDownloader downloader;
     private readonly ILogger logger;

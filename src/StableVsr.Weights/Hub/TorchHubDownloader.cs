@@ -11,7 +11,7 @@ namespace StableVsr.Weights.Hub;
 /// prefix torchvision puts in the name (<c>raft_large_C_T_SKHT_V2-ff5fadd5.pth</c> must hash to <c>ff5fadd5...</c>).
 /// Downloads resume after interruptions and appear atomically; offline, only the cached file is used.
 /// </summary>
-public sealed partial class TorchHubDownloader : IDisposable
+internal partial class TorchHubDownloader : IDisposable
 {
     /// <summary>torchvision's RAFT-large weights (<c>Raft_Large_Weights.C_T_SKHT_V2</c>), the ones StableVSR uses.</summary>
     public const string RaftLargeUrl = "https://download.pytorch.org/models/raft_large_C_T_SKHT_V2-ff5fadd5.pth";

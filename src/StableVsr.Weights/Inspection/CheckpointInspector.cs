@@ -129,13 +129,13 @@ public sealed partial class CheckpointInspector
     {
         var problems = new List<string>();
         var files = Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal).Select(f => Entry(root, f)).ToArray();
-        var weightPath = TensorSources.FindWeights(folder);
-        var isScheduler = className?.EndsWith("Scheduler", StringComparison.Ordinal) == true || File.Exists(System.IO.Path.Combine(folder, "scheduler_config.json"));
+        var weightPath = CheckpointLayout.FindWeights(folder);
+        var isScheduler = className?.EndsWith("Scheduler", StringComparison.Ordinal) == true || File.Exists(System.IO.Path.Combine(folder, CheckpointLayout.SchedulerConfigFileName));
         var isTokenizer = className?.EndsWith("Tokenizer", StringComparison.Ordinal) == true || className?.EndsWith("TokenizerFast", StringComparison.Ordinal) == true ||
-            (weightPath is null && File.Exists(System.IO.Path.Combine(folder, "tokenizer_config.json")));
+            (weightPath is null && File.Exists(System.IO.Path.Combine(folder, CheckpointLayout.TokenizerConfigFileName)));
 
         ConfigSummary? config = null;
-        var configName = isScheduler ? "scheduler_config.json" : isTokenizer ? "tokenizer_config.json" : "config.json";
+        var configName = isScheduler ? CheckpointLayout.SchedulerConfigFileName : isTokenizer ? CheckpointLayout.TokenizerConfigFileName : CheckpointLayout.ConfigFileName;
         var configPath = System.IO.Path.Combine(folder, configName);
         if (File.Exists(configPath))
         {
@@ -153,7 +153,7 @@ public sealed partial class CheckpointInspector
         }
         else if (!isScheduler && !isTokenizer)
         {
-            problems.Add($"no weights in '{folder}' (expected one of {string.Join(", ", TensorSources.FolderWeightNames)}).");
+            problems.Add($"no weights in '{folder}' (expected one of {string.Join(", ", CheckpointLayout.FolderWeightNames)}).");
         }
 
         return new ComponentReport(name, folder, className, files, config, weights, problems);

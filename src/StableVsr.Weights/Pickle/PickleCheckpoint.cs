@@ -5,24 +5,25 @@ using TorchSharp;
 namespace StableVsr.Weights.Pickle;
 
 /// <summary>
-/// A PyTorch checkpoint (<c>.pth</c>, <c>.bin</c>) in the zip format <c>torch.save</c> writes since PyTorch 1.6:
-/// <c>{name}/data.pkl</c> (the pickled state dict) and <c>{name}/data/{key}</c> (one member per storage).
+/// A PyTorch checkpoint (<c>.pth</c>, <c>.bin</c>) in the zip format <c>torch.save</c> writes since PyTorch 1.6
+/// (<c>{name}/data.pkl</c>, the pickled state dict, and <c>{name}/data/{key}</c>, one member per storage), or in
+/// the legacy format before it (pickles followed by raw storages; Python 2 pickles and storages saved from a GPU
+/// included, read to the CPU).
 /// The pickle is read by a restricted unpickler that never executes code (see <see cref="UnsafePickleException"/>);
 /// tensors are read lazily, each straight from its storage's bytes in the file. Nested dicts are flattened with
 /// dots (<c>{"model": {"w": t}}</c> gives <c>model.w</c>); non-tensor values (epochs, names) are ignored and listed in
 /// <see cref="IgnoredEntries"/>.
 /// </summary>
-/// <remarks>The legacy (pre-1.6, non-zip) format is refused with advice to re-save the file.</remarks>
-public sealed class PickleCheckpoint : ITensorSource
+internal sealed class PickleCheckpoint : ITensorSource
 {
     private const long MaxPickleBytes = 256L * 1024 * 1024;
     private const int MaxNesting = 16;
 
     private readonly SafeFileHandle file;
-    private readonly Dictionary<string, (TensorRef Tensor, ZipEntry Storage)> tensors;
+    private readonly Dictionary<string, (TensorRef Tensor, StorageSpan Storage)> tensors;
     private bool disposed;
 
-    private PickleCheckpoint(string path, SafeFileHandle file, Dictionary<string, (TensorRef, ZipEntry)> tensors, IReadOnlyList<string> keys, IReadOnlyList<string> ignored)
+    private PickleCheckpoint(string path, SafeFileHandle file, Dictionary<string, (TensorRef, StorageSpan)> tensors, IReadOnlyList<string> keys, IReadOnlyList<string> ignored)
     {
         Path = path;
         this.file = file;
@@ -51,7 +52,7 @@ public sealed class PickleCheckpoint : ITensorSource
     /// </summary>
     /// <exception cref="ModelLoadException">The file does not exist or cannot be opened.</exception>
     /// <exception cref="UnsafePickleException">The pickle references a Python global or opcode a state dict never needs.</exception>
-    /// <exception cref="CheckpointFormatException">The file is not a zip-format PyTorch checkpoint or is damaged.</exception>
+    /// <exception cref="CheckpointFormatException">The file is not a PyTorch checkpoint, or it is truncated or damaged.</exception>
     public static PickleCheckpoint Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -151,14 +152,40 @@ public sealed class PickleCheckpoint : ITensorSource
         Span<byte> magic = stackalloc byte[4];
         var length = RandomAccess.GetLength(handle);
         var read = length >= 4 ? RandomAccess.Read(handle, magic, 0) : 0;
-        if (read < 4 || !magic.SequenceEqual("PK\u0003\u0004"u8))
+        object? root;
+        Func<TensorRef, string, StorageSpan> storageOf;
+        if (read == 4 && magic.SequenceEqual("PK\u0003\u0004"u8))
         {
-            var legacy = read >= 1 && magic[0] == 0x80;
-            throw new CheckpointFormatException(path, legacy
-                ? "it is a legacy (pre-PyTorch 1.6) checkpoint, which StableVsr does not read. Re-save it with a current PyTorch: torch.save(torch.load(f), f2)."
-                : "it is not a zip-format PyTorch checkpoint (no zip signature at its start).");
+            (root, storageOf) = ReadZip(path, handle);
+        }
+        else if (read >= 1 && magic[0] == 0x80)
+        {
+            // A pickle's PROTO opcode: the legacy format starts with a pickled magic number.
+            var (legacyRoot, storages) = LegacyCheckpointFile.Read(handle, path);
+            root = legacyRoot;
+            storageOf = (tensor, key) => storages.TryGetValue(tensor.Storage.Key, out var storage)
+                ? storage.Span
+                : throw new CheckpointFormatException(path, $"tensor '{key}' uses storage '{tensor.Storage.Key}', which the file does not hold.");
+        }
+        else
+        {
+            throw new CheckpointFormatException(path, "it is neither a zip-format PyTorch checkpoint (no zip signature at its start) nor a legacy torch.save file (no pickle at its start).");
         }
 
+        if (root is not PickleDict dict)
+        {
+            throw new CheckpointFormatException(path, $"its pickle holds a {root?.GetType().Name ?? "None"}, not a state dict.");
+        }
+
+        var found = new Dictionary<string, (TensorRef, StorageSpan)>(StringComparer.Ordinal);
+        var keys = new List<string>();
+        var ignored = new List<string>();
+        Flatten(dict, string.Empty, 0, path, storageOf, found, keys, ignored);
+        return new PickleCheckpoint(path, handle, found, keys, ignored);
+    }
+
+    private static (object? Root, Func<TensorRef, string, StorageSpan> StorageOf) ReadZip(string path, SafeFileHandle handle)
+    {
         var entries = ZipDirectory.Read(handle, path);
         var pickles = entries.Keys.Where(n => n == "data.pkl" || n.EndsWith("/data.pkl", StringComparison.Ordinal)).ToArray();
         if (pickles.Length != 1)
@@ -180,16 +207,13 @@ public sealed class PickleCheckpoint : ITensorSource
         }
 
         var root = PickleReader.Read(ZipDirectory.ReadExactly(handle, pickleEntry.DataOffset, (int)pickleEntry.Length, path), path);
-        if (root is not PickleDict dict)
+        return (root, (tensor, key) =>
         {
-            throw new CheckpointFormatException(path, $"its pickle holds a {root?.GetType().Name ?? "None"}, not a state dict.");
-        }
-
-        var found = new Dictionary<string, (TensorRef, ZipEntry)>(StringComparer.Ordinal);
-        var keys = new List<string>();
-        var ignored = new List<string>();
-        Flatten(dict, string.Empty, 0, path, entries, prefix, found, keys, ignored);
-        return new PickleCheckpoint(path, handle, found, keys, ignored);
+            var name = prefix + "data/" + tensor.Storage.Key;
+            return entries.TryGetValue(name, out var storage)
+                ? new StorageSpan(name, storage.DataOffset, storage.Length)
+                : throw new CheckpointFormatException(path, $"tensor '{key}' uses storage '{tensor.Storage.Key}', but the archive has no member '{name}'.");
+        });
     }
 
     private static void Flatten(
@@ -197,9 +221,8 @@ public sealed class PickleCheckpoint : ITensorSource
         string prefix,
         int depth,
         string path,
-        Dictionary<string, ZipEntry> entries,
-        string archivePrefix,
-        Dictionary<string, (TensorRef, ZipEntry)> found,
+        Func<TensorRef, string, StorageSpan> storageOf,
+        Dictionary<string, (TensorRef, StorageSpan)> found,
         List<string> keys,
         List<string> ignored)
     {
@@ -214,7 +237,7 @@ public sealed class PickleCheckpoint : ITensorSource
             switch (value)
             {
                 case TensorRef tensor:
-                    if (!found.TryAdd(key, (tensor, StorageOf(tensor, key, path, entries, archivePrefix))))
+                    if (!found.TryAdd(key, (tensor, Checked(tensor, key, path, storageOf(tensor, key)))))
                     {
                         throw new CheckpointFormatException(path, $"its state dict names '{key}' twice after flattening nested dicts.");
                     }
@@ -222,7 +245,7 @@ public sealed class PickleCheckpoint : ITensorSource
                     keys.Add(key);
                     break;
                 case PickleDict inner:
-                    Flatten(inner, key + ".", depth + 1, path, entries, archivePrefix, found, keys, ignored);
+                    Flatten(inner, key + ".", depth + 1, path, storageOf, found, keys, ignored);
                     break;
                 default:
                     ignored.Add(key);
@@ -231,14 +254,9 @@ public sealed class PickleCheckpoint : ITensorSource
         }
     }
 
-    private static ZipEntry StorageOf(TensorRef tensor, string key, string path, Dictionary<string, ZipEntry> entries, string archivePrefix)
+    private static StorageSpan Checked(TensorRef tensor, string key, string path, StorageSpan storage)
     {
-        var name = archivePrefix + "data/" + tensor.Storage.Key;
-        if (!entries.TryGetValue(name, out var storage))
-        {
-            throw new CheckpointFormatException(path, $"tensor '{key}' uses storage '{tensor.Storage.Key}', but the archive has no member '{name}'.");
-        }
-
+        var name = storage.Name;
         var elementSize = tensor.Storage.DType.ElementSize();
         if (storage.Length / elementSize < tensor.Storage.ElementCount)
         {
@@ -253,7 +271,7 @@ public sealed class PickleCheckpoint : ITensorSource
         return storage;
     }
 
-    private (TensorRef Tensor, ZipEntry Storage) Find(string key)
+    private (TensorRef Tensor, StorageSpan Storage) Find(string key)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         return tensors.TryGetValue(key, out var entry)
@@ -261,7 +279,7 @@ public sealed class PickleCheckpoint : ITensorSource
             : throw new KeyNotFoundException($"Tensor '{key}' is not in '{Path}'.");
     }
 
-    private void Fill(torch.Tensor destination, ZipEntry storage, long elementOffset, TensorDType dtype)
+    private void Fill(torch.Tensor destination, StorageSpan storage, long elementOffset, TensorDType dtype)
     {
         var start = storage.DataOffset + (elementOffset * dtype.ElementSize());
         TensorBytes.ForEachChunk(destination, (offset, span) => ZipDirectory.ReadExactly(file, start + offset, span, Path));

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace StableVsr.Weights.Pickle;
@@ -10,6 +11,8 @@ namespace StableVsr.Weights.Pickle;
 /// the tensor and parameter rebuild functions of <c>torch._utils</c>, and the <c>torch.*Storage</c> classes, whose
 /// storages arrive as persistent ids. Any other global, and every opcode that would construct or call arbitrary
 /// objects (<c>INST</c>, <c>OBJ</c>, <c>NEWOBJ</c>, extensions, buffers), is refused before anything else happens.
+/// Python 2 pickles (byte strings as <c>SHORT_BINSTRING</c>, <c>OrderedDict</c> rebuilt from a list of pairs) read
+/// the same way; integers wider than 64 bits (the legacy format's magic number) become <see cref="BigInteger"/>s.
 /// </summary>
 internal sealed class PickleReader
 {
@@ -40,15 +43,19 @@ internal sealed class PickleReader
 
     private readonly byte[] data;
     private readonly string path;
+    private readonly string what;
+    private readonly Dictionary<string, StorageRef> storages = new(StringComparer.Ordinal);
     private readonly List<object?> stack = [];
     private readonly List<int> marks = [];
     private readonly Dictionary<long, object?> memo = [];
     private int position;
 
-    private PickleReader(byte[] data, string path)
+    private PickleReader(byte[] data, int start, string path, string what)
     {
         this.data = data;
         this.path = path;
+        this.what = what;
+        position = start;
     }
 
     /// <summary>Whether <c>module.name</c> is a global this reader accepts.</summary>
@@ -57,7 +64,33 @@ internal sealed class PickleReader
     /// <summary>Interprets <paramref name="pickle"/> and returns the object it builds.</summary>
     /// <exception cref="UnsafePickleException">The pickle names a refused global or uses a refused opcode.</exception>
     /// <exception cref="CheckpointFormatException">The pickle is malformed or builds something a state dict never holds.</exception>
-    public static object? Read(byte[] pickle, string path) => new PickleReader(pickle, path).Run();
+    public static object? Read(byte[] pickle, string path)
+    {
+        try
+        {
+            return new PickleReader(pickle, 0, path, "data.pkl").Run();
+        }
+        catch (TruncatedPickleException e)
+        {
+            // The whole pickle was given: running out of bytes is plain damage.
+            throw new CheckpointFormatException(path, e.Problem, e);
+        }
+    }
+
+    /// <summary>
+    /// Interprets the pickle that starts at byte <paramref name="start"/> of <paramref name="data"/> (files hold
+    /// several one after another), naming it <paramref name="what"/> in messages.
+    /// </summary>
+    /// <returns>The object it builds, every storage its persistent ids name (by key), and the byte after its STOP.</returns>
+    /// <exception cref="TruncatedPickleException"><paramref name="data"/> ends before the pickle does.</exception>
+    /// <exception cref="UnsafePickleException">The pickle names a refused global or uses a refused opcode.</exception>
+    /// <exception cref="CheckpointFormatException">The pickle is malformed or builds something a state dict never holds.</exception>
+    public static PickleResult ReadAt(byte[] data, int start, string path, string what)
+    {
+        var reader = new PickleReader(data, start, path, what);
+        var root = reader.Run();
+        return new PickleResult(root, reader.storages, reader.position);
+    }
 
     private object? Run()
     {
@@ -301,7 +334,22 @@ internal sealed class PickleReader
             throw Malformed($"persistent id ('storage', {type}, {Describe(parts[2])}, ..., {Describe(parts[4])}) has no string key or no element count");
         }
 
-        return new StorageRef(key, dtype, count);
+        // The legacy format adds view metadata, (view key, offset, size) when a storage was saved as a slice of
+        // another; PyTorch never wrote such views for parameters since 0.4, so they are refused rather than guessed.
+        // The location (parts[3], 'cpu' or 'cuda:0') is ignored: everything is read to the CPU.
+        if (parts.Length > 5 && parts[5] is not null)
+        {
+            throw new CheckpointFormatException(path, $"storage '{key}' is saved as a view of another storage ({Describe(parts[5])}), which only pre-0.4 PyTorch wrote. Load and re-save the file with a current PyTorch.");
+        }
+
+        var storage = new StorageRef(key, dtype, count);
+        if (storages.TryGetValue(key, out var earlier) && earlier != storage)
+        {
+            throw Malformed($"storage '{key}' is named as {earlier.DType} x {earlier.ElementCount} and as {dtype} x {count}");
+        }
+
+        storages[key] = storage;
+        return storage;
     }
 
     private object? Call(object? callable, object?[] arguments)
@@ -314,12 +362,12 @@ internal sealed class PickleReader
         switch (function.Name)
         {
             case "OrderedDict":
-                if (arguments.Length != 0)
+                return arguments switch
                 {
-                    throw Malformed("collections.OrderedDict is called with arguments; state dicts fill it item by item");
-                }
-
-                return new PickleDict();
+                    [] => new PickleDict(),
+                    [List<object?> pairs] => FromPairs(pairs), // Python 2 pickles an OrderedDict as OrderedDict([[k, v], ...])
+                    _ => throw Malformed($"collections.OrderedDict is called with ({string.Join(", ", arguments.Select(a => Describe(a)))}); state dicts pass nothing or a list of pairs"),
+                };
             case "_rebuild_tensor":
             case "_rebuild_tensor_v2":
                 if (arguments.Length < 4 || arguments[0] is not StorageRef storage || arguments[1] is not long offset)
@@ -342,10 +390,27 @@ internal sealed class PickleReader
         }
     }
 
-    private long[] Longs(object? value, PickleGlobal function, string what) =>
+    private long[] Longs(object? value, PickleGlobal function, string argument) =>
         value is object?[] items && items.All(i => i is long)
             ? items.Select(i => (long)i!).ToArray()
-            : throw Malformed($"{function} gets {what} {Describe(value)}; expected a tuple of integers");
+            : throw Malformed($"{function} gets {argument} {Describe(value)}; expected a tuple of integers");
+
+    private PickleDict FromPairs(List<object?> pairs)
+    {
+        var dict = new PickleDict();
+        foreach (var pair in pairs)
+        {
+            var (key, value) = pair switch
+            {
+                List<object?> { Count: 2 } list => (list[0], list[1]),
+                object?[] { Length: 2 } tuple => (tuple[0], tuple[1]),
+                _ => throw Malformed($"collections.OrderedDict is given {Describe(pair)} where a [key, value] pair belongs"),
+            };
+            dict.Set(key ?? throw Malformed("a dict key is None"), value);
+        }
+
+        return dict;
+    }
 
     private void SetItems(PickleDict dict, List<object?> pairs)
     {
@@ -400,9 +465,14 @@ internal sealed class PickleReader
 
     private ReadOnlySpan<byte> Take(int count)
     {
-        if (count < 0 || count > data.Length - position)
+        if (count < 0)
         {
-            throw Malformed($"the pickle ends at byte {data.Length}, inside an item that needs {count} bytes from {position}");
+            throw Malformed($"an item has the negative length {count}");
+        }
+
+        if (count > data.Length - position)
+        {
+            throw Truncated($"the pickle ends at byte {data.Length}, inside an item that needs {count} bytes from {position}");
         }
 
         var span = data.AsSpan(position, count);
@@ -411,14 +481,14 @@ internal sealed class PickleReader
     }
 
     private int Length(ulong length) =>
-        length <= (ulong)(data.Length - position) ? (int)length : throw Malformed($"an item of {length} bytes is longer than the rest of the pickle");
+        length <= (ulong)(data.Length - position) ? (int)length : throw Truncated($"an item of {length} bytes is longer than the rest of the pickle");
 
     private string ReadLine()
     {
         var end = Array.IndexOf(data, (byte)'\n', position);
         if (end < 0)
         {
-            throw Malformed("a text argument has no end of line");
+            throw Truncated("a text argument has no end of line");
         }
 
         var text = Encoding.UTF8.GetString(data, position, end - position);
@@ -426,11 +496,16 @@ internal sealed class PickleReader
         return text;
     }
 
-    private long ReadLong(int length)
+    private object ReadLong(int length)
     {
-        if (length is < 0 or > 8)
+        if (length < 0)
         {
-            throw Malformed($"an integer of {length} bytes does not fit in 64 bits");
+            throw Malformed($"an integer has the negative length {length}");
+        }
+
+        if (length > 8)
+        {
+            return new BigInteger(Take(length), isUnsigned: false, isBigEndian: false);
         }
 
         var bytes = Take(length);
@@ -460,7 +535,9 @@ internal sealed class PickleReader
         }
     }
 
-    private CheckpointFormatException Malformed(string problem) => new(path, $"its pickle (data.pkl) is malformed: {problem}.");
+    private CheckpointFormatException Malformed(string problem) => new(path, $"its pickle ({what}) is malformed: {problem}.");
+
+    private TruncatedPickleException Truncated(string problem) => new(path, $"its pickle ({what}) is malformed: {problem}.");
 
     // Depth-limited: a hostile pickle can nest tuples deeply enough to overflow the stack of a naive printer.
     private static string Describe(object? value) => Describe(value, 3);
@@ -470,6 +547,7 @@ internal sealed class PickleReader
         null => "None",
         string s => $"'{(s.Length > 80 ? s[..80] + "..." : s)}'",
         long n => n.ToString(CultureInfo.InvariantCulture),
+        BigInteger n => n.ToString(CultureInfo.InvariantCulture),
         object?[] t when depth == 0 => $"({t.Length} items)",
         object?[] t => "(" + string.Join(", ", t.Take(8).Select(x => Describe(x, depth - 1))) + (t.Length > 8 ? ", ..." : string.Empty) + ")",
         PickleGlobal g => g.ToString(),

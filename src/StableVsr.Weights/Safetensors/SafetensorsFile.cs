@@ -11,7 +11,7 @@ namespace StableVsr.Weights.Safetensors;
 /// the mapping, so reading a model costs no more host memory than the tensors the caller keeps.
 /// </summary>
 /// <remarks>Loads may run concurrently on several threads; <see cref="Dispose"/> must not race them.</remarks>
-public sealed class SafetensorsFile : ITensorSource
+internal sealed class SafetensorsFile : ITensorSource
 {
     private readonly MemoryMappedFile? mapping;
     private readonly Dictionary<string, SafetensorsEntry> entries;

@@ -9,7 +9,7 @@ namespace StableVsr.Weights.Safetensors;
 /// The file appears atomically: it is written to a temporary file beside the target and renamed over it, so an
 /// interrupted write never leaves a half-written checkpoint under the target name.
 /// </summary>
-public static class SafetensorsWriter
+internal static class SafetensorsWriter
 {
     private const int Alignment = 8;
 

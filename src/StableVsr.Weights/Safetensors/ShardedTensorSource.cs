@@ -1,7 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Text.Json;
-using TorchSharp;
 using StableVsr.Weights.Pickle;
+using TorchSharp;
 
 namespace StableVsr.Weights.Safetensors;
 
@@ -11,7 +11,7 @@ namespace StableVsr.Weights.Safetensors;
 /// <c>{"metadata": {...}, "weight_map": {"key": "shard-00001-of-00002.safetensors", ...}}</c>.
 /// Every shard named by the index is opened (lazily mapped) and every key checked against its shard up front.
 /// </summary>
-public sealed class ShardedTensorSource : ITensorSource
+internal sealed class ShardedTensorSource : ITensorSource
 {
     private const long MaxIndexBytes = 64L * 1024 * 1024;
 

@@ -1,6 +1,6 @@
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
-using StableVsr.Imaging;
+using StableVsr.IO;
 using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.Cli;
@@ -25,9 +25,9 @@ public class CommandLineTests
     public async Task UpscaleWritesOneFramePerInputFileIncludingSequences()
     {
         var sequences = Path.Combine(root, "in");
-        foreach (var clip in new[] { "clip_a", "clip_b" })
+        foreach (var sequence in new[] { "clip_a", "clip_b" })
         {
-            var folder = Path.Combine(sequences, clip);
+            var folder = Path.Combine(sequences, sequence);
             Directory.CreateDirectory(folder);
             foreach (var i in new[] { 0, 1 })
             {
@@ -39,15 +39,15 @@ public class CommandLineTests
         var code = await StableVsrCommand.RunAsync(
         [
             "upscale", "--input", sequences, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-            "--steps", "1", "--device", "cpu", "--precision", "bfloat16", "--half-flows", "--clip-batch", "2",
+            "--steps", "1", "--device", "cpu", "--precision", "bfloat16", "--half-flows", "--sequence-batch", "2",
         ]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.Ok));
-        foreach (var clip in new[] { "clip_a", "clip_b" })
+        foreach (var sequence in new[] { "clip_a", "clip_b" })
         {
-            var files = Directory.GetFiles(Path.Combine(output, clip)).Select(Path.GetFileName).Order().ToArray();
+            var files = Directory.GetFiles(Path.Combine(output, sequence)).Select(Path.GetFileName).Order().ToArray();
             Assert.That(files, Is.EqualTo(new[] { "000.png", "001.png" }));
-            var frame = ImageFolder.ReadFrame(Path.Combine(output, clip, "001.png"));
+            var frame = ImageFolderSource.ReadFrame(Path.Combine(output, sequence, "001.png"));
             Assert.That((frame.Width, frame.Height), Is.EqualTo((160, 128)));
         }
     }

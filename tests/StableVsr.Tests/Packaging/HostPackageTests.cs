@@ -22,17 +22,21 @@ public class HostPackageTests
         var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         var pack = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", "src/StableVsr/StableVsr.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
         Assert.That(pack.ExitCode, Is.Zero, pack.Output);
-        foreach (var project in new[] { "StableVsr.Core", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling" })
+        // Every library under src/ is a package of its own (the umbrella, packed above, and the tool are not libraries).
+        var libraries = Directory.GetDirectories(Path.Combine(sources, "src"), "StableVsr.*")
+            .Select(Path.GetFileName)
+            .Where(name => name is not ("StableVsr" or "StableVsr.Cli"))
+            .ToArray();
+        Assert.That(libraries, Is.SupersetOf(new[] { "StableVsr.Core", "StableVsr.IO", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling", "StableVsr.Evaluation" }));
+        foreach (var project in libraries)
         {
-            var packed = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", $"src/{project}/{project}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}", "--no-build");
+            var packed = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", $"src/{project}/{project}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
             Assert.That(packed.ExitCode, Is.Zero, packed.Output);
         }
 
-        Assert.That(Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName), Is.SupersetOf(new[]
-        {
-            $"StableVsr.{version}.nupkg", $"StableVsr.Core.{version}.nupkg", $"StableVsr.Weights.{version}.nupkg",
-            $"StableVsr.Models.{version}.nupkg", $"StableVsr.Sampling.{version}.nupkg",
-        }));
+        Assert.That(
+            Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName),
+            Is.SupersetOf(libraries.Append("StableVsr").Select(name => $"{name}.{version}.nupkg")));
 
         var host = Path.Combine(work, "host");
         Directory.CreateDirectory(host);
@@ -56,17 +60,22 @@ public class HostPackageTests
               <ItemGroup>
                 <PackageReference Include="StableVsr" Version="{version}" />
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
+                <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="8.0.1" />
               </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(host, "Program.cs"), """
+            using Microsoft.Extensions.DependencyInjection;
             using StableVsr;
-            using StableVsr.Sampling.Pipeline;
+            using StableVsr.IO;
+            using StableVsr.Models.Runtime;
 
             TorchBackend.EnsureAvailable();
-            var options = UpscaleOptions.Default with { Steps = 20, Device = "cpu" };
-            Func<Task<IVideoUpscaler>> load = async () => await StableVsrPipeline.LoadAsync(new PipelineSource(), options);
-            using var frames = FrameTensors.ToTensor(new VideoFrame(2, 1, new byte[6]));
+            var options = UpscaleOptions.Default with { Steps = 20, Device = ComputeDevice.Cpu };
+            using var services = new ServiceCollection().AddStableVsr(o => o.Upscale = options).BuildServiceProvider();
+            var factory = services.GetRequiredService<IVideoUpscalerFactory>();
+            Func<Task<IVideoUpscaler>> load = () => factory.CreateAsync();
+            using var frames = FrameTensors.ToTensor([new VideoFrame(2, 1, new byte[6])]);
             Console.WriteLine($"host ok {frames.shape[1]} {load is not null}");
             """);
         var run = DotnetCli.Run(host, TimeSpan.FromMinutes(10), "run");

@@ -8,7 +8,7 @@ namespace StableVsr.Tests.Support;
 /// The noise the reference drew, read from a fixture: <c>noise_init_f{K}</c> is frame K's initial latent and
 /// <c>noise_step{I}_f{K}</c> the variance noise of step I for frame K (original frame order).
 /// </summary>
-public sealed class FixtureNoiseSource(ITensorSource source) : INoiseSource
+internal sealed class FixtureNoiseSource(ITensorSource source) : INoiseSource
 {
     /// <inheritdoc />
     public Tensor InitialLatent(int frame, long[] shape, Device device) => Read($"noise_init_f{frame}", shape, device);

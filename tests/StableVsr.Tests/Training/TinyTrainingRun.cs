@@ -17,7 +17,7 @@ internal static class TinyTrainingRun
         Raft = TinyPipeline.RaftWeights,
         Data = data,
         Output = output,
-        Device = "cpu",
+        Device = ComputeDevice.Cpu,
         GtSize = 128,
         BatchSize = 2,
         LearningRate = 1e-3,

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
 using StableVsr.Models.ControlNet;
-using StableVsr.Sampling.Pipeline;
+using StableVsr.IO;
+using StableVsr.Models.Loading;
 using StableVsr.Tests.Support;
 using StableVsr.Training.Checkpoints;
 using StableVsr.Training.Logging;
@@ -51,7 +52,7 @@ public sealed class TrainingCommandTests
         Assert.That(Directory.GetDirectories(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "checkpoint-2", "validation" }), "the limit keeps the newest checkpoint only");
         var validated = Directory.GetFiles(Path.Combine(output, "validation", "step-2")).Select(Path.GetFileName).Order().ToArray();
         Assert.That(validated, Is.EqualTo(new[] { "000.png", "001.png" }), "validation upscaled the frames with the ControlNet of step 2");
-        var frame = StableVsr.Imaging.ImageFolder.ReadFrame(Path.Combine(output, "validation", "step-2", "000.png"));
+        var frame = ImageFolderSource.ReadFrame(Path.Combine(output, "validation", "step-2", "000.png"));
         Assert.That((frame.Width, frame.Height), Is.EqualTo((160, 128)));
         var checkpoint = Path.Combine(output, "checkpoint-2");
         foreach (var file in new[] { "controlnet/config.json", "controlnet/diffusion_pytorch_model.safetensors", "optimizer.safetensors", "training_state.json" })
@@ -80,7 +81,7 @@ public sealed class TrainingCommandTests
         Assert.That(code, Is.EqualTo(ExitCodes.Ok));
         Assert.That(Directory.GetFiles(upscaled).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "00000000.png", "00000001.png", "00000002.png" }));
         using var scope = torch.NewDisposeScope();
-        using var models = StableVsrModels.Load(TinyPipeline.ModelFolder, TinyPipeline.RaftWeights, torch.CPU, PrecisionPolicy.Float32, controlNetFolder: output);
+        using var models = await new StableVsrModelLoader().LoadAsync(TinyPipeline.Source with { ControlNet = output }, ComputeDevice.Cpu, PrecisionPolicy.Float32);
         using var trained = ControlNetModel.FromPretrained(output);
         using var original = ControlNetModel.FromPretrained(Path.Combine(TinyPipeline.ModelFolder, "controlnet"));
         var name = "controlnet_mid_block.weight";

@@ -90,6 +90,25 @@ public class RaftInputTests
     }
 
     [Test]
+    public void ANetworkBuiltInsideADisposeScopeKeepsItsTensorsAfterTheScope()
+    {
+        RaftModel built;
+        using (torch.NewDisposeScope())
+        {
+            built = new RaftModel();
+        }
+
+        using (built)
+        using (var scope = torch.NewDisposeScope())
+        {
+            built.NormStatistics = RaftNormStatistics.Running;
+            var flow = built.EstimateFlow(torch.zeros(1, 3, 128, 128), torch.zeros(1, 3, 128, 128), 1);
+            Assert.That(flow.isfinite().all().item<bool>(), Is.True, "running statistics and parameters are still there");
+            Assert.That(built.buffers().All(b => !b.IsInvalid), Is.True);
+        }
+    }
+
+    [Test]
     public void RepeatedForwardsDoNotGrowNativeMemory()
     {
         using var scope = torch.NewDisposeScope();

@@ -1,4 +1,4 @@
-using StableVsr.Imaging;
+using StableVsr.IO;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Tests.Support;
 using TorchSharp;
@@ -17,7 +17,7 @@ public class PipelineBehaviourTests
     [OneTimeTearDown]
     public void Unload() => pipeline.Dispose();
 
-    private static VideoFrame[] Clip(int count, int width, int height, int seed)
+    private static VideoFrame[] Sequence(int count, int width, int height, int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(i =>
@@ -31,8 +31,8 @@ public class PipelineBehaviourTests
     [Test]
     public async Task SameSeedGivesIdenticalBytesWhateverRanBefore()
     {
-        var a = Clip(2, 32, 32, 1);
-        var b = Clip(3, 36, 32, 2);
+        var a = Sequence(2, 32, 32, 1);
+        var b = Sequence(3, 36, 32, 2);
         var firstA = await pipeline.UpscaleAsync(a);
         var thenB = await pipeline.UpscaleAsync(b);
         var againB = await pipeline.UpscaleAsync(b);
@@ -59,20 +59,20 @@ public class PipelineBehaviourTests
     [TestCase(30, 34)]
     public async Task OddAndSmallSizesArePaddedAndCroppedBack(int width, int height)
     {
-        var output = await pipeline.UpscaleAsync(Clip(2, width, height, 3));
+        var output = await pipeline.UpscaleAsync(Sequence(2, width, height, 3));
         Assert.That(output.Select(f => (f.Width, f.Height)), Is.All.EqualTo((width * 4, height * 4)));
     }
 
     [Test]
     public void MixedSizesAreRefusedNamingTheFrames()
     {
-        var frames = Clip(2, 32, 32, 4).Append(Clip(1, 40, 32, 5)[0].WithIndex(2, "odd.png")).ToArray();
+        var frames = Sequence(2, 32, 32, 4).Append(Sequence(1, 40, 32, 5)[0].WithIndex(2, "odd.png")).ToArray();
         var ex = Assert.ThrowsAsync<InvalidInputException>(() => pipeline.UpscaleAsync(frames));
         Assert.That(ex!.Message, Does.Contain("odd.png").And.Contain("40x32").And.Contain("32x32"));
     }
 
     [Test]
-    public void AnEmptyClipIsRefused()
+    public void AnEmptySequenceIsRefused()
     {
         var ex = Assert.ThrowsAsync<InvalidInputException>(() => pipeline.UpscaleAsync(Array.Empty<VideoFrame>()));
         Assert.That(ex!.Message, Does.Contain("no frames"));
@@ -93,8 +93,8 @@ public class PipelineBehaviourTests
         using var root = new TempFolder();
         var input = root.File("in");
         var output = root.File("out");
-        var writer = new ImageFolderWriter(input);
-        foreach (var frame in Clip(3, 32, 32, 6))
+        var writer = new ImageFolderSink(input);
+        foreach (var frame in Sequence(3, 32, 32, 6))
         {
             writer.WriteAsync(frame).GetAwaiter().GetResult();
         }
@@ -132,7 +132,7 @@ public class PipelineBehaviourTests
     public async Task ReportsProgressThroughEveryPhase()
     {
         var reports = new List<UpscaleProgress>();
-        await pipeline.UpscaleAsync(Clip(2, 32, 32, 8), new SynchronousProgress(reports.Add));
+        await pipeline.UpscaleAsync(Sequence(2, 32, 32, 8), new SynchronousProgress(reports.Add));
         Assert.That(reports.Select(r => r.Phase).Distinct(), Is.SupersetOf(new[] { UpscalePhase.Reading, UpscalePhase.OpticalFlow, UpscalePhase.Denoising, UpscalePhase.Decoding, UpscalePhase.Completed }));
         Assert.That(reports.Where(r => r.Phase == UpscalePhase.Denoising).Select(r => r.Step).Distinct(), Is.EqualTo(new[] { 1, 2 }));
         Assert.That(reports.Select(r => r.Fraction), Is.Ordered);

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Tests.Sampling.Pipeline;
 
 /// <summary>
-/// The memory options against the default path on the fixture clip (3 frames of 40x32, 2 steps): keeping per-frame
+/// The memory options against the default path on the fixture sequence (3 frames of 40x32, 2 steps): keeping per-frame
 /// state in host memory changes nothing; float16 flows and the tiled VAE decode stay within documented tolerances.
 /// </summary>
 public class PipelineMemoryOptionsTests
@@ -46,7 +46,7 @@ public class PipelineMemoryOptionsTests
     [Test]
     public void StateInHostMemoryGivesIdenticalFrames()
     {
-        using var actual = Run(Options with { StateDevice = "cpu" });
+        using var actual = Run(Options with { StateDevice = ComputeDevice.Cpu });
         Assert.That(actual.eq(reference).all().item<bool>(), Is.True);
     }
 

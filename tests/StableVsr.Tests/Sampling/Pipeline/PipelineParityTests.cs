@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Tests.Sampling.Pipeline;
 
 /// <summary>
-/// End-to-end parity with the reference StableVSR pipeline on the fixture clip: same frames, prompt embeddings and
+/// End-to-end parity with the reference StableVSR pipeline on the fixture sequence: same frames, prompt embeddings and
 /// noises in, the same frames out (max |diff| &lt;= 1e-4, 8-bit frames within one level).
 /// </summary>
 [Category("Parity")]
@@ -51,7 +51,7 @@ public class PipelineParityTests
         var lowResolution = fixture.Load("lr_frames_u8").to(ScalarType.Float32).div(255f).mul(2f).sub(1f);
         var count = (int)lowResolution.shape[0];
 
-        using var flows = ClipFlows.Compute(pipeline.Models.Raft, lowResolution, UpscaleOptions.Default.RaftIterations, UpscaleOptions.Default.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
+        using var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, UpscaleOptions.Default.RaftIterations, UpscaleOptions.Default.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
 
         for (var i = 0; i < count - 1; i++)
         {

@@ -14,7 +14,7 @@ public class SchedulerFactoryTests
         var scheduler = SchedulerFactory.FromConfig(config);
 
         Assert.That(scheduler, Is.TypeOf<DdpmScheduler>());
-        Assert.That(scheduler.Kind, Is.EqualTo(SchedulerKind.Ddpm));
+        Assert.That(scheduler.ClassName, Is.EqualTo("DDPMScheduler"));
         Assert.That(scheduler.InitNoiseSigma, Is.EqualTo(1.0));
     }
 
@@ -23,7 +23,7 @@ public class SchedulerFactoryTests
     {
         var config = SchedulerConfig.Load(Fixtures.Path("tiny-stablevsr", "scheduler", "scheduler_config.json"));
 
-        var scheduler = SchedulerFactory.FromConfig(config, SchedulerKind.Ddim, eta: 0.5);
+        var scheduler = SchedulerFactory.FromConfig(config, new DdimSchedulerOptions { Eta = 0.5 });
 
         // The DDPM file has no set_alpha_to_one, so DDIM's default (true) applies; variance_type is ignored.
         var ddim = scheduler as DdimScheduler;
@@ -39,14 +39,14 @@ public class SchedulerFactoryTests
     [Test]
     public void DdimClassNameSelectsDdim()
     {
-        var config = new SchedulerConfig { ClassName = SchedulerFactory.ClassName(SchedulerKind.Ddim) };
+        var config = new SchedulerConfig { ClassName = DdimSchedulerOptions.DiffusersClassName };
 
         Assert.That(SchedulerFactory.FromConfig(config), Is.TypeOf<DdimScheduler>());
     }
 
     [TestCase("PNDMScheduler")]
     [TestCase(null)]
-    public void OtherOrMissingClassNamesNeedAnExplicitKind(string? className)
+    public void OtherOrMissingClassNamesNeedAnExplicitScheduler(string? className)
     {
         var config = new SchedulerConfig { ClassName = className, Source = "scheduler_config.json" };
 
@@ -56,7 +56,7 @@ public class SchedulerFactoryTests
         {
             Assert.That(error!.Key, Is.EqualTo("_class_name"));
             Assert.That(error.Message, Does.Contain("DDPMScheduler").And.Contain("DDIMScheduler"));
-            Assert.That(SchedulerFactory.FromConfig(config, SchedulerKind.Ddpm), Is.TypeOf<DdpmScheduler>());
+            Assert.That(SchedulerFactory.FromConfig(config, new DdpmSchedulerOptions()), Is.TypeOf<DdpmScheduler>());
         });
     }
 }

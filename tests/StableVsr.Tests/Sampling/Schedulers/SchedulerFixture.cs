@@ -45,7 +45,7 @@ internal static class SchedulerFixture
     /// <paramref name="timestep"/> and compares prev_sample with the case <paramref name="prevKey"/> and
     /// pred_original_sample with its <c>_x0</c> twin, both within <paramref name="tolerance"/>.
     /// </summary>
-    public static void AssertStepMatches(SafetensorsFile file, string prevKey, INoiseScheduler scheduler, long timestep, double tolerance)
+    public static void AssertStepMatches(SafetensorsFile file, string prevKey, NoiseScheduler scheduler, long timestep, double tolerance)
     {
         using var modelOutput = file.Load("model_output");
         using var sample = file.Load("sample");

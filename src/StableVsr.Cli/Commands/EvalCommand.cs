@@ -1,0 +1,114 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using StableVsr.Evaluation;
+using StableVsr.Evaluation.Reporting;
+
+namespace StableVsr.Cli.Commands;
+
+/// <summary>
+/// <c>stablevsr eval</c>: StableVSR's eval.py. Compares a folder of upscaled sequences with the ground truth, prints
+/// eval.py's summary line on standard output, and writes the optional HTML report, per-frame CSV and summary JSON.
+/// </summary>
+public static class EvalCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Upscaled frames: root/sequence/frames (eval.py's --out_path), or one folder of frames.", Required = true };
+        var groundTruth = new Option<DirectoryInfo>("--gt", "-g") { Description = "Ground-truth frames in the same layout (eval.py's --gt_path).", Required = true };
+        var metrics = new Option<string>("--metrics") { Description = "Comma-separated metrics: psnr, ssim, lpips, dists, tlpips, tof (default: all, eval.py's order).", DefaultValueFactory = _ => "psnr,ssim,lpips,dists,tlpips,tof" };
+        var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (tables, per-frame plots, crops of the worst frames)." };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Write every frame's values as CSV." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the summary (overall and per-sequence means) as JSON." };
+        var alexNet = new Option<string?>("--alexnet") { Description = "AlexNet weights for LPIPS/tLPIPS; default: torchvision's alexnet-owt-7be5be79.pth through the torch hub cache." };
+        var vgg16 = new Option<string?>("--vgg16") { Description = "VGG16 weights for DISTS; default: torchvision's vgg16-397923af.pth through the torch hub cache." };
+        var raft = new Option<string?>("--raft") { Description = "RAFT-large weights for tOF; default: torchvision's raft_large_C_T_SKHT_V2 through the torch hub cache." };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => EvaluationOptions.Default.Device.ToString() };
+        var batch = new Option<int>("--batch") { Description = "Frame pairs per network call (larger helps GPUs; same values).", DefaultValueFactory = _ => EvaluationOptions.Default.BatchSize };
+        var truncate = new Option<bool>("--truncate") { Description = "Evaluate only as many frames as the shorter side has, as eval.py silently does (default: refuse different counts)." };
+        var tofPad = new Option<bool>("--tof-pad") { Description = "Pad frames whose size RAFT cannot take (sides not multiples of 8, or under 128 px) for tOF only; eval.py fails on them." };
+        var sequences = new Option<string?>("--sequences") { Description = "Comma-separated sequence names to evaluate (default: every sequence of --output)." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log loading details." };
+
+        var command = new Command("eval", "Evaluate upscaled sequences against the ground truth as StableVSR's eval.py does (PSNR, SSIM, LPIPS, DISTS, tLPIPS, tOF).")
+        {
+            output, groundTruth, metrics, report, csv, json, alexNet, vgg16, raft, device, batch, truncate, tofPad, sequences, threads, verbose,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                var options = EvaluationOptions.Default with
+                {
+                    Metrics = List(result.GetValue(metrics)).Select(MetricInfo.Parse).Distinct().ToArray(),
+                    Device = ComputeDevice.Parse(result.GetValue(device)!),
+                    BatchSize = result.GetValue(batch),
+                    Truncate = result.GetValue(truncate),
+                    PadFramesForFlow = result.GetValue(tofPad),
+                    Sequences = result.GetValue(sequences) is { } names ? List(names).ToArray() : null,
+                    CpuThreads = result.GetValue(threads),
+                };
+                var weights = new EvaluationWeights(result.GetValue(alexNet), result.GetValue(vgg16), result.GetValue(raft));
+                var files = (result.GetValue(report)?.FullName, result.GetValue(csv)?.FullName, result.GetValue(json)?.FullName);
+                return await RunAsync(result.GetValue(output)!.FullName, result.GetValue(groundTruth)!.FullName, weights, options, files, result.GetValue(verbose), cancellationToken).ConfigureAwait(false);
+            }
+            catch (StableVsrException e)
+            {
+                return CommandFailures.Report(e);
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        string output, string groundTruth, EvaluationWeights weights, EvaluationOptions options, (string? Report, string? Csv, string? Json) files, bool verbose, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Error));
+        try
+        {
+            using var evaluator = await VideoEvaluator.LoadAsync(weights, options, loggerFactory, downloadProgress: new ConsoleDownloadProgress(Console.Error), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var progress = new ConsoleEvaluationProgress(Console.Error, !Console.IsErrorRedirected);
+            var result = await evaluator.EvaluateFoldersAsync(output, groundTruth, progress, cancellationToken).ConfigureAwait(false);
+            foreach (var note in result.Notes)
+            {
+                Console.Error.WriteLine("note: " + note);
+            }
+
+            if (files.Csv is { } csv)
+            {
+                await EvaluationFiles.WriteCsvAsync(result, csv, cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"wrote {csv}");
+            }
+
+            if (files.Json is { } json)
+            {
+                await EvaluationFiles.WriteJsonAsync(result, json, cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"wrote {json}");
+            }
+
+            if (files.Report is { } report)
+            {
+                var about = new[] { $"output: {output}", $"ground truth: {groundTruth}", $"device: {options.Device}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC" };
+                await HtmlReport.WriteAsync(result, report, HtmlReportOptions.Default with { About = about }, cancellationToken).ConfigureAwait(false);
+                Console.Error.WriteLine($"wrote {report}");
+            }
+
+            Console.Out.WriteLine(result.SummaryLine);
+            return ExitCodes.Ok;
+        }
+        catch (StableVsrException e)
+        {
+            return CommandFailures.Report(e);
+        }
+        catch (OperationCanceledException e)
+        {
+            return CommandFailures.Report(new UpscaleCanceledException("Evaluation cancelled; no file was written.", e));
+        }
+    }
+
+    private static IEnumerable<string> List(string? text) =>
+        (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

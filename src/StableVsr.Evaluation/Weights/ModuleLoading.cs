@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+using StableVsr.Weights;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StableVsr.Evaluation.Weights;
+
+/// <summary>How every metric network is loaded: move, fill from its files, switch to inference; dispose on failure.</summary>
+internal static class ModuleLoading
+{
+    /// <summary>Moves <paramref name="model"/> to <paramref name="device"/>, runs <paramref name="fill"/>, and returns it in eval mode without gradients.</summary>
+    public static T Load<T>(T model, Device? device, Action<T> fill)
+        where T : nn.Module
+    {
+        try
+        {
+            if (device is not null)
+            {
+                model.to(device);
+            }
+
+            fill(model);
+            model.eval();
+            foreach (var parameter in model.parameters())
+            {
+                parameter.requires_grad = false;
+            }
+
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads the <c>features.*</c> tensors of a torchvision classification checkpoint into <paramref name="backbone"/>;
+    /// the classifier (<c>classifier.*</c>), which no metric uses, is skipped without a warning.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The file is missing, unreadable, or does not hold the backbone.</exception>
+    public static void LoadFile(nn.Module backbone, string path, string network, ILogger? logger)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ModelLoadException($"{network} weights '{path}' do not exist. Give torchvision's ImageNet checkpoint (.pth) or leave the option out to use the torch hub cache.", path);
+        }
+
+        using var source = TensorSources.Open(path);
+        try
+        {
+            StateDictLoader.Load(backbone, source, logger, key => key.StartsWith("classifier.", StringComparison.Ordinal) ? null : key);
+        }
+        catch (StateDictMismatchException e)
+        {
+            throw new ModelLoadException($"'{path}' is not torchvision's {network}: {e.Message}", path, e);
+        }
+    }
+}

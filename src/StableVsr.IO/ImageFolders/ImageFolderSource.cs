@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace StableVsr.IO;
+
+/// <summary>
+/// Reads a sequence from a folder of PNG, JPEG or BMP images, ordered by the natural order of their file names
+/// (frame2.png before frame10.png). Hidden files and other extensions are ignored. Images are decoded one at a time,
+/// off the caller's thread, as the frames are enumerated.
+/// </summary>
+public sealed class ImageFolderSource : IFrameSource
+{
+    /// <summary>A source over <paramref name="folder"/>; the folder is checked when reading starts.</summary>
+    public ImageFolderSource(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        Folder = folder;
+    }
+
+    /// <summary>The folder read.</summary>
+    public string Folder { get; }
+
+    /// <inheritdoc />
+    public string Description => Folder;
+
+    /// <summary>The number of supported images in the folder, or null when the folder does not exist.</summary>
+    public int? FrameCount => Directory.Exists(Folder) ? Directory.EnumerateFiles(Folder).Count(IsFrameFile) : null;
+
+    /// <summary>File extensions read as frames (lower case, with the dot).</summary>
+    public static IReadOnlyList<string> SupportedExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp"];
+
+    /// <summary>Lists the image files of a folder in natural order.</summary>
+    /// <exception cref="InvalidInputException">The folder does not exist or holds no supported image.</exception>
+    public static IReadOnlyList<string> ListFrameFiles(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new InvalidInputException($"Input folder '{folder}' does not exist.");
+        }
+
+        var files = Directory.EnumerateFiles(folder)
+            .Where(IsFrameFile)
+            .OrderBy(f => Path.GetFileName(f), NaturalSortComparer.Instance)
+            .ToArray();
+        if (files.Length == 0)
+        {
+            throw new InvalidInputException(
+                $"Input folder '{folder}' holds no frames: put the sequence's frames there as PNG, JPEG or BMP files ({string.Join(", ", SupportedExtensions)}).");
+        }
+
+        return files;
+    }
+
+    /// <summary>Reads one image file as an 8-bit RGB frame.</summary>
+    /// <exception cref="InvalidInputException">The file is missing, corrupt or not a supported image.</exception>
+    public static VideoFrame ReadFrame(string path, int index = 0)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using var image = Image.Load<Rgb24>(path);
+            var rgb = new byte[image.Width * image.Height * 3];
+            image.CopyPixelDataTo(rgb);
+            return new VideoFrame(image.Width, image.Height, rgb, index, Path.GetFileName(path));
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or ImageFormatException or NotSupportedException)
+        {
+            throw new InvalidInputException($"Image '{path}' is corrupt or not a supported image (PNG, JPEG, BMP): {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"Image '{path}' cannot be read: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Whether a folder holds at least one supported image (a sequence), without reading any.</summary>
+    public static bool HoldsFrames(string folder) =>
+        Directory.Exists(folder) && Directory.EnumerateFiles(folder).Any(IsFrameFile);
+
+    /// <summary>
+    /// Reads every frame of the folder in natural order, checking that all have the size of the first.
+    /// </summary>
+    /// <exception cref="InvalidInputException">No frames, a corrupt file, or frames of mixed sizes (the message names the file).</exception>
+    public async IAsyncEnumerable<VideoFrame> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var files = ListFrameFiles(Folder);
+        VideoFrame? first = null;
+        for (var i = 0; i < files.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var frame = await Task.Run(() => ReadFrame(files[i], i), cancellationToken).ConfigureAwait(false);
+            first ??= frame;
+            if (frame.Width != first.Width || frame.Height != first.Height)
+            {
+                throw new InvalidInputException(
+                    $"Frames of a sequence must all have the same size: '{files[i]}' is {frame.Width}x{frame.Height}, '{files[0]}' is {first.Width}x{first.Height}.");
+            }
+
+            yield return frame;
+        }
+    }
+
+    /// <summary>A hash of the frame files' names, sizes and modification times, in reading order.</summary>
+    /// <exception cref="InvalidInputException">The folder does not exist or holds no supported image.</exception>
+    public ValueTask<string> FingerprintAsync(CancellationToken cancellationToken = default)
+    {
+        var text = new StringBuilder();
+        foreach (var file in ListFrameFiles(Folder))
+        {
+            var info = new FileInfo(file);
+            text.Append(CultureInfo.InvariantCulture, $"{info.Name}\t{info.Length}\t{info.LastWriteTimeUtc.Ticks}\n");
+        }
+
+        return ValueTask.FromResult("folder:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))));
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static bool IsFrameFile(string path) =>
+        !Path.GetFileName(path).StartsWith('.') && SupportedExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+}
