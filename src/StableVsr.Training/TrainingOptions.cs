@@ -139,6 +139,14 @@ public sealed record TrainingOptions
     /// </summary>
     public string? ValidationFrames { get; init; }
 
+    /// <summary>
+    /// Ground-truth frames of <see cref="ValidationFrames"/> (the same count, in the same natural order, each exactly 4x its
+    /// LR frame). When given, each validation also scores its frames against them with eval.py's PSNR and SSIM
+    /// (torchmetrics, data range 1; the ground truth centre-cropped as the LR frames are) and rewrites
+    /// <c>validation/metrics.csv</c> (step, psnr, ssim: means over the frames). train.py logs images only. Default null.
+    /// </summary>
+    public string? ValidationGroundTruth { get; init; }
+
     /// <summary><c>--validation_steps</c>: optimizer steps between validations (train.sh: 1,000). Default 100.</summary>
     public int ValidationSteps { get; init; } = 100;
 
@@ -210,6 +218,7 @@ public sealed record TrainingOptions
         Require(double.IsFinite(MaxGradNorm) && MaxGradNorm > 0, $"MaxGradNorm must be a positive number; got {F(MaxGradNorm)}.");
         Require(Enum.IsDefined(Precision), $"Precision {Precision} is not one of {string.Join(", ", Enum.GetNames<FrozenPrecision>())}.");
         Require(Enum.IsDefined(ExcludedPartition), $"ExcludedPartition {ExcludedPartition} is not one of {string.Join(", ", Enum.GetNames<ExcludedPartition>())}.");
+        Require(ValidationGroundTruth is null || ValidationFrames is not null, "ValidationGroundTruth needs ValidationFrames: give the LR frames it is the ground truth of.");
         Require(ValidationSteps >= 1, $"ValidationSteps must be at least 1; got {ValidationSteps}.");
         Require(ValidationInferenceSteps >= 1, $"ValidationInferenceSteps must be at least 1; got {ValidationInferenceSteps}.");
         Require(ValidationCrop is null or >= 32, $"ValidationCrop must be at least 32 px when given; got {ValidationCrop}.");

@@ -49,6 +49,7 @@ internal static class TrainCommand
         var precision = new Option<FrozenPrecision?>("--precision") { Description = "Frozen UNet/VAE precision (--mixed_precision): float32, bfloat16, or float16 (CUDA only). Default float32." };
         var gradientCheckpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute the ControlNet's down blocks in the backward pass to save memory." };
         var validationFrames = new Option<string?>("--validation-frames") { Description = "Folder of LR frames upscaled with the current ControlNet every --validation-steps." };
+        var validationGroundTruth = new Option<string?>("--validation-gt") { Description = "Ground-truth frames of --validation-frames (4x): each validation then writes PSNR and SSIM to validation/metrics.csv." };
         var validationSteps = new Option<int?>("--validation-steps") { Description = $"Steps between validations. Default {defaults.ValidationSteps}." };
         var resume = new Option<string?>("--resume") { Description = "'latest' or a checkpoint folder to continue from exactly (--resume_from_checkpoint)." };
         var device = new Option<string?>("--device") { Description = "auto, cpu, cuda or cuda:N. Default auto." };
@@ -59,7 +60,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train StableVSR's temporal conditioning module (ControlNet) as train.py does.")
         {
             data, model, controlNet, raft, output, config, metadata, heldOut, maxSteps, epochs, checkpointing, checkpointLimit, batchSize, accumulation, gtSize,
-            learningRate, scheduler, warmup, maxGradNorm, seed, precision, gradientCheckpointing, validationFrames, validationSteps, resume, device, threads,
+            learningRate, scheduler, warmup, maxGradNorm, seed, precision, gradientCheckpointing, validationFrames, validationGroundTruth, validationSteps, resume, device, threads,
             workers, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -91,6 +92,7 @@ internal static class TrainCommand
                     Precision = result.GetValue(precision) ?? options.Precision,
                     GradientCheckpointing = result.GetValue(gradientCheckpointing) || options.GradientCheckpointing,
                     ValidationFrames = result.GetValue(validationFrames) ?? options.ValidationFrames,
+                    ValidationGroundTruth = result.GetValue(validationGroundTruth) ?? options.ValidationGroundTruth,
                     ValidationSteps = result.GetValue(validationSteps) ?? options.ValidationSteps,
                     ResumeFrom = result.GetValue(resume) ?? options.ResumeFrom,
                     Device = result.GetValue(device) is { } name ? ComputeDevice.Parse(name) : options.Device,

@@ -1,12 +1,14 @@
 using System.Text.Json.Nodes;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
+using StableVsr.Evaluation.Metrics;
 using StableVsr.Models.ControlNet;
 using StableVsr.IO;
 using StableVsr.Models.Loading;
 using StableVsr.Tests.Support;
 using StableVsr.Training.Checkpoints;
 using StableVsr.Training.Logging;
+using StableVsr.Training.Validation;
 using StableVsr.Weights.Safetensors;
 using TorchSharp;
 
@@ -36,16 +38,18 @@ public sealed class TrainingCommandTests
         var config = temp.File("train.json");
         File.WriteAllText(config, """{ "ConditioningEmbeddingChannels": [8, 16, 32], "ExcludedPartition": "None", "RaftIterations": 2, "DataWorkers": 1, "ValidationInferenceSteps": 1 }""");
         var validation = Directory.CreateDirectory(temp.File("validation-frames")).FullName;
+        var validationTruth = Directory.CreateDirectory(temp.File("validation-gt")).FullName;
         foreach (var i in new[] { 0, 1 })
         {
             File.Copy(Fixtures.Case($"pipeline_lr_{i}.png"), Path.Combine(validation, $"{i:D3}.png"));
+            File.Copy(Fixtures.Path("cases", "metrics_frames", "gt", "000", $"{i:D8}.png"), Path.Combine(validationTruth, $"{i:D3}.png"));
         }
 
         var code = await StableVsrCommand.RunAsync(
         [
             "train", "--data", data, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--output", output, "--config", config,
             "--max-steps", "2", "--checkpointing-steps", "1", "--checkpoints-total-limit", "1", "--batch-size", "1", "--gt-size", "128",
-            "--learning-rate", "1e-3", "--device", "cpu", "--validation-frames", validation, "--validation-steps", "2",
+            "--learning-rate", "1e-3", "--device", "cpu", "--validation-frames", validation, "--validation-gt", validationTruth, "--validation-steps", "2",
         ]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.Ok));
@@ -54,6 +58,7 @@ public sealed class TrainingCommandTests
         Assert.That(validated, Is.EqualTo(new[] { "000.png", "001.png" }), "validation upscaled the frames with the ControlNet of step 2");
         var frame = ImageFolderSource.ReadFrame(Path.Combine(output, "validation", "step-2", "000.png"));
         Assert.That((frame.Width, frame.Height), Is.EqualTo((160, 128)));
+        AssertValidationMetrics(Path.Combine(output, "validation"), validationTruth);
         var checkpoint = Path.Combine(output, "checkpoint-2");
         foreach (var file in new[] { "controlnet/config.json", "controlnet/diffusion_pytorch_model.safetensors", "optimizer.safetensors", "training_state.json" })
         {
@@ -87,6 +92,26 @@ public sealed class TrainingCommandTests
         var name = "controlnet_mid_block.weight";
         Assert.That(models.ControlNet.state_dict()[name].eq(trained.state_dict()[name]).all().item<bool>(), Is.True, "the pipeline loads the trained ControlNet");
         Assert.That(trained.state_dict()[name].shape, Is.EqualTo(original.state_dict()[name].shape));
+    }
+
+    [Test]
+    public async Task ValidationGroundTruthOfAnotherSizeIsABadInput()
+    {
+        var data = temp.File("data");
+        SyntheticTrainingData.Write(data, ["001"], frames: 3);
+        var validation = Directory.CreateDirectory(temp.File("validation-frames")).FullName;
+        var validationTruth = Directory.CreateDirectory(temp.File("validation-gt")).FullName;
+        File.Copy(Fixtures.Case("pipeline_lr_0.png"), Path.Combine(validation, "000.png"));
+        File.Copy(Fixtures.Case("pipeline_lr_1.png"), Path.Combine(validationTruth, "000.png"));
+
+        var code = await StableVsrCommand.RunAsync(
+        [
+            "train", "--data", data, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--output", temp.File("out"),
+            "--gt-size", "128", "--device", "cpu", "--held-out", "none", "--validation-frames", validation, "--validation-gt", validationTruth,
+        ]);
+
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), "a 40x32 ground truth for a 40x32 LR frame is not 4x");
+        Assert.That(Directory.Exists(Path.Combine(temp.File("out"), "checkpoint-1")), Is.False, "refused before training");
     }
 
     [Test]
@@ -127,5 +152,24 @@ public sealed class TrainingCommandTests
         ]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.ModelError));
+    }
+
+    // metrics.csv holds the step-2 row, and its values are eval.py's PSNR and SSIM of the written frames against the truth.
+    private static void AssertValidationMetrics(string validation, string truthFolder)
+    {
+        var lines = File.ReadAllLines(Path.Combine(validation, ValidationRunner.MetricsFileName));
+        Assert.That(lines, Has.Length.EqualTo(2));
+        Assert.That(lines[0], Is.EqualTo(ValidationRunner.MetricsHeader));
+        var row = lines[1].Split(',');
+        Assert.That(row[0], Is.EqualTo("2"));
+        using var scope = torch.NewDisposeScope();
+        var written = ImageFolderSource.ListFrameFiles(Path.Combine(validation, "step-2")).Select((f, i) => ImageFolderSource.ReadFrame(f, i)).ToList();
+        var truth = ImageFolderSource.ListFrameFiles(truthFolder).Select((f, i) => ImageFolderSource.ReadFrame(f, i)).ToList();
+        var (output, groundTruth) = (FrameTensors.ToTensor(written, PixelRange.ZeroToOne), FrameTensors.ToTensor(truth, PixelRange.ZeroToOne));
+        var psnr = Psnr.Compute(groundTruth, output).mean().item<float>();
+        var ssim = Ssim.Compute(groundTruth, output).mean().item<float>();
+        Assert.That(float.Parse(row[1], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(psnr), "PSNR of the frames on disk");
+        Assert.That(float.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(ssim), "SSIM of the frames on disk");
+        Assert.That(psnr, Is.GreaterThan(0).And.LessThan(100));
     }
 }
