@@ -13,6 +13,7 @@ internal static class StableVsrCommand
         root.Subcommands.Add(UpscaleCommand.Build());
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
         return root;
     }
 
@@ -20,6 +21,8 @@ internal static class StableVsrCommand
     public static Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return Build().Parse(args).InvokeAsync();
+        // Ctrl+C cancels the command's token; the process waits for the command to wind down (training saves a checkpoint
+        // first, which takes seconds for the full-size ControlNet) instead of System.CommandLine's default 2 seconds.
+        return Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(10) });
     }
 }

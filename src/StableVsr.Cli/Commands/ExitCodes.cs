@@ -15,6 +15,9 @@ internal static class ExitCodes
     /// <summary>The native backend or device is not usable.</summary>
     public const int BackendError = 4;
 
+    /// <summary>Training stopped: the loss diverged, or a checkpoint could not be written (the previous one is intact).</summary>
+    public const int TrainingFailed = 5;
+
     /// <summary>Cancelled (Ctrl+C).</summary>
     public const int Canceled = 130;
 }

@@ -20,6 +20,7 @@ internal static class UpscaleCommand
         var input = new Option<FileSystemInfo>("--input", "-i") { Description = "A video file, a folder of LR frames (PNG/JPEG/BMP), or a folder of such folders and videos.", Required = true };
         var output = new Option<FileSystemInfo>("--output", "-o") { Description = "A video file (.mp4, .mkv, .mov, .m4v) or a folder for PNG frames (a folder for several sequences).", Required = true };
         var model = new Option<string>("--model", "-m") { Description = "Model folder in diffusers layout, or a Hugging Face id (owner/name[@revision]).", DefaultValueFactory = _ => ModelSource.DefaultModel };
+        var controlNet = new Option<string?>("--controlnet") { Description = "ControlNet folder (config.json + weights) replacing the model's controlnet/, e.g. a checkpoint written by 'stablevsr train'." };
         var raft = new Option<string?>("--raft") { Description = "RAFT-large weights (.pth or .safetensors); default: torchvision's raft_large_C_T_SKHT_V2 through the torch hub cache." };
         var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => UpscaleOptions.Default.Steps };
         var seed = new Option<long>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => UpscaleOptions.Default.Seed };
@@ -44,7 +45,7 @@ internal static class UpscaleCommand
 
         var command = new Command("upscale", "Upscale a sequence (or a folder of sequences) 4x with StableVSR.")
         {
-            input, output, model, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, halfFlows, stateDevice, vaeTile, sequenceBatch, codec, crf, window, independentWindows, resume, restart, overwrite, threads, verbose,
+            input, output, model, controlNet, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, halfFlows, stateDevice, vaeTile, sequenceBatch, codec, crf, window, independentWindows, resume, restart, overwrite, threads, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -74,7 +75,7 @@ internal static class UpscaleCommand
                 GuideAcrossWindows = !result.GetValue(independentWindows),
                 CpuThreads = result.GetValue(threads),
             };
-            var source = new ModelSource(result.GetValue(model)!, result.GetValue(raft));
+            var source = new ModelSource(result.GetValue(model)!, result.GetValue(raft)) { ControlNet = result.GetValue(controlNet) };
             var run = new RunSettings(
                 result.GetValue(resume) ? ResumeMode.Resume : result.GetValue(restart) ? ResumeMode.Restart : ResumeMode.New,
                 result.GetValue(overwrite),

@@ -92,6 +92,12 @@ public sealed class ControlNetModel : nn.Module<ControlNetInput, ControlNetOutpu
     /// <summary>How many down residuals the model returns (one per skip connection of the matching UNet).</summary>
     public int DownResidualCount => controlnet_down_blocks.Count;
 
+    /// <summary>
+    /// Whether the down blocks are recomputed during the backward pass instead of keeping their activations (diffusers'
+    /// <c>enable_gradient_checkpointing</c>, which checkpoints the same blocks). Changes memory and time, not results.
+    /// </summary>
+    internal bool GradientCheckpointing { get; set; }
+
     /// <summary>The factor between the conditioning image's size and the sample's (2 per stage of the conditioning embedding).</summary>
     public int ConditioningScaleFactor => 1 << controlnet_cond_embedding.Downsamplings;
 
@@ -123,7 +129,7 @@ public sealed class ControlNetModel : nn.Module<ControlNetInput, ControlNetOutpu
         var skips = new List<Tensor> { sample };
         foreach (var block in down_blocks)
         {
-            var output = block.forward(new DownBlockInput(sample, emb, encoder));
+            var output = GradientCheckpointing ? Checkpointed(block, new DownBlockInput(sample, emb, encoder)) : block.forward(new DownBlockInput(sample, emb, encoder));
             sample = output.HiddenStates;
             skips.AddRange(output.Residuals);
         }
@@ -153,6 +159,15 @@ public sealed class ControlNetModel : nn.Module<ControlNetInput, ControlNetOutpu
         scope.MoveToOuter(down);
         scope.MoveToOuter(mid);
         return new ControlNetOutput(down, mid);
+    }
+
+    // The block's output map is its last residual, so only the residuals pass through the checkpoint.
+    private static DownBlockOutput Checkpointed(UNetDownBlock block, DownBlockInput input)
+    {
+        var residuals = CheckpointedForward.Run(
+            inputs => block.forward(new DownBlockInput(inputs[0], inputs[1], inputs[2])).Residuals,
+            [input.HiddenStates, input.Temb, input.EncoderHiddenStates]);
+        return new DownBlockOutput(residuals[^1], residuals);
     }
 
     private static CrossAttentionSettings AttentionFor(ControlNetConfig config, int block, bool onlyCrossAttention) => new(

@@ -15,13 +15,17 @@ internal static class ModelFingerprint
 {
     private const int HashedPrefix = 1 << 20;
 
-    /// <summary>The fingerprint of the StableVSR folder <paramref name="folder"/>, the RAFT weights and the precision.</summary>
-    public static string Of(string folder, string raftWeights, PrecisionPolicy precision)
+    /// <summary>
+    /// The fingerprint of the StableVSR folder <paramref name="folder"/>, the RAFT weights and the precision;
+    /// <paramref name="controlNetFolder"/>, when given, stands for the folder's <c>controlnet/</c> (a trained ControlNet
+    /// then changes the fingerprint, the folder's own gives the same one).
+    /// </summary>
+    public static string Of(string folder, string raftWeights, PrecisionPolicy precision, string? controlNetFolder = null)
     {
         var files = new List<(string Name, string Path)>();
         foreach (var (subfolder, _) in CheckpointLayout.ModelFolders)
         {
-            var model = Path.Combine(folder, subfolder);
+            var model = subfolder == "controlnet" && controlNetFolder is not null ? controlNetFolder : Path.Combine(folder, subfolder);
             files.Add(($"{subfolder}/{CheckpointLayout.ConfigFileName}", Path.Combine(model, CheckpointLayout.ConfigFileName)));
             if (CheckpointLayout.FindWeights(model) is { } weights)
             {

@@ -13,4 +13,10 @@ public sealed record ModelSource(string Model = ModelSource.DefaultModel, string
 {
     /// <summary>The released StableVSR checkpoint on the Hugging Face Hub.</summary>
     public const string DefaultModel = "claudiom4sir/StableVSR";
+
+    /// <summary>
+    /// A ControlNet folder (config.json + weights, diffusers layout) used instead of the model's <c>controlnet/</c>, such
+    /// as one written by <c>stablevsr train</c>; null (the default) takes the model's own.
+    /// </summary>
+    public string? ControlNet { get; init; }
 }

@@ -55,10 +55,11 @@ public sealed partial class StableVsrModelLoader
         CheckPrecision(precision, torchDevice);
         var folder = await CheckpointResolver.ResolveModelAsync(source.Model, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
         var raft = await CheckpointResolver.ResolveRaftAsync(source.Raft, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
-        return await Task.Run(() => Load(folder, raft, torchDevice, precision, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var controlNetFolder = source.ControlNet is { } given ? CheckControlNetFolder(given) : null;
+        return await Task.Run(() => Load(folder, raft, controlNetFolder, torchDevice, precision, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    private StableVsrModels Load(string folder, string raftWeights, Device device, PrecisionPolicy precision, CancellationToken cancellationToken)
+    private StableVsrModels Load(string folder, string raftWeights, string? controlNetFolder, Device device, PrecisionPolicy precision, CancellationToken cancellationToken)
     {
         LogLoading(logger, folder, device.ToString());
         var loaded = new List<IDisposable>();
@@ -75,13 +76,13 @@ public sealed partial class StableVsrModelLoader
 
             string Sub(string name) => Path.Combine(folder, name);
             var unet = Next(() => UNet2DConditionModel.FromPretrained(Sub("unet"), device, ToScalarType(precision.Unet), logger));
-            var controlNet = Next(() => ControlNetModel.FromPretrained(Sub("controlnet"), device, ToScalarType(precision.ControlNet), logger));
+            var controlNet = Next(() => ControlNetModel.FromPretrained(controlNetFolder ?? Sub("controlnet"), device, ToScalarType(precision.ControlNet), logger));
             var vae = Next(() => AutoencoderKL.FromPretrained(Sub("vae"), device, ToScalarType(precision.Vae), logger));
             var textEncoder = Next(() => ClipTextModel.FromPretrained(Sub("text_encoder"), device, ToScalarType(precision.TextEncoder), logger));
             var raft = Next(() => Raft.Raft.FromFile(raftWeights, device, ToScalarType(precision.Raft), logger));
             var tokenizer = ClipTokenizer.FromFolder(Sub(CheckpointLayout.TokenizerFolder), logger);
             var scheduler = SchedulerConfig.Load(Sub(CheckpointLayout.SchedulerConfigPath), logger);
-            return new StableVsrModels(unet, controlNet, vae, raft, textEncoder, tokenizer, scheduler, device, precision, ModelFingerprint.Of(folder, raftWeights, precision));
+            return new StableVsrModels(unet, controlNet, vae, raft, textEncoder, tokenizer, scheduler, device, precision, ModelFingerprint.Of(folder, raftWeights, precision, controlNetFolder));
         }
         catch
         {
@@ -101,6 +102,22 @@ public sealed partial class StableVsrModelLoader
         ModelPrecision.BFloat16 => ScalarType.BFloat16,
         _ => ScalarType.Float32,
     };
+
+    // A replacement ControlNet is a local folder only (a checkpoint of 'stablevsr train' or a copy of a model's
+    // controlnet/): say so before the other models load for minutes.
+    private static string CheckControlNetFolder(string folder)
+    {
+        var full = Path.GetFullPath(folder);
+        if (!File.Exists(Path.Combine(full, CheckpointLayout.ConfigFileName)) || CheckpointLayout.FindWeights(full) is null)
+        {
+            throw new ModelLoadException(
+                $"The ControlNet folder '{full}' needs a {CheckpointLayout.ConfigFileName} and a weights file (diffusion_pytorch_model.safetensors or .bin): " +
+                "give a checkpoint folder written by 'stablevsr train' (checkpoint-N/controlnet) or a model's controlnet/ folder.",
+                full);
+        }
+
+        return full;
+    }
 
     private static void CheckPrecision(PrecisionPolicy precision, Device device)
     {
