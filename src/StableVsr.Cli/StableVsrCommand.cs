@@ -13,6 +13,9 @@ internal static class StableVsrCommand
         root.Subcommands.Add(UpscaleCommand.Build());
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
+        root.Subcommands.Add(WorkerCommand.Build());
+        root.Subcommands.Add(SubmitCommand.Build());
+        root.Subcommands.Add(StatusCommand.Build());
         return root;
     }
 

@@ -15,6 +15,12 @@ internal static class ExitCodes
     /// <summary>The native backend or device is not usable.</summary>
     public const int BackendError = 4;
 
+    /// <summary>A cluster job finished with failed segments (<c>stablevsr submit</c>, <c>stablevsr status --follow</c>).</summary>
+    public const int JobFailed = 5;
+
+    /// <summary>The cluster cannot be reached (no worker runs, or the Redis address is wrong).</summary>
+    public const int ClusterUnavailable = 6;
+
     /// <summary>Cancelled (Ctrl+C).</summary>
     public const int Canceled = 130;
 }

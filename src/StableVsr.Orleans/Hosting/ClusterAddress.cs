@@ -14,6 +14,9 @@ namespace StableVsr.Orleans.Hosting;
 /// </summary>
 internal sealed record ClusterAddress(string? RedisConnection)
 {
+    /// <summary>The cluster and service id (tests give each run its own).</summary>
+    public string Id { get; init; } = ClusterId;
+
     /// <summary>The first local silo's port, which the others join.</summary>
     public const int PrimarySiloPort = 11111;
 
@@ -57,13 +60,13 @@ internal sealed record ClusterAddress(string? RedisConnection)
     public (int SiloPort, int GatewayPort) ConfigureSilo(ISiloBuilder builder, int? siloPort, int? gatewayPort, string stateFolder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ClusterId));
+        builder.Services.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (Id, Id));
         if (IsLocalhost)
         {
             var primary = siloPort is null && IsFree(PrimarySiloPort) && IsFree(PrimaryGatewayPort);
             var silo = siloPort ?? (primary ? PrimarySiloPort : FreePort());
             var gateway = gatewayPort ?? (primary ? PrimaryGatewayPort : FreePort());
-            builder.UseLocalhostClustering(silo, gateway, new IPEndPoint(IPAddress.Loopback, PrimarySiloPort), ClusterId, ClusterId);
+            builder.UseLocalhostClustering(silo, gateway, new IPEndPoint(IPAddress.Loopback, PrimarySiloPort), Id, Id);
             builder.AddStableVsrFileStorage(stateFolder);
             return (silo, gateway);
         }
@@ -81,11 +84,11 @@ internal sealed record ClusterAddress(string? RedisConnection)
         ArgumentNullException.ThrowIfNull(builder);
         if (IsLocalhost)
         {
-            builder.UseLocalhostClustering(PrimaryGatewayPort, ClusterId, ClusterId);
+            builder.UseLocalhostClustering(PrimaryGatewayPort, Id, Id);
         }
         else
         {
-            builder.Services.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ClusterId));
+            builder.Services.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (Id, Id));
             builder.UseRedisClustering(RedisConnection!);
         }
     }
