@@ -21,12 +21,16 @@ internal sealed partial class SiloWorker(
 {
     private readonly CancellationTokenSource stopping = new();
     private readonly List<Task> loops = [];
+    private readonly List<(ISegmentRunner Runner, WorkerIdentity Identity)> runners = [];
     private volatile bool killed;
 
     /// <inheritdoc />
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
+        // The model is loaded and the storage checked before the silo joins the cluster, so a worker that cannot work
+        // fails fast and never shows up in the membership; work is taken only once the silo is active.
+        lifecycle.Subscribe(nameof(SiloWorker), ServiceLifecycleStage.ApplicationServices, PrepareAsync, _ => Task.CompletedTask);
         lifecycle.Subscribe(nameof(SiloWorker), ServiceLifecycleStage.Active, StartAsync, StopAsync);
     }
 
@@ -48,36 +52,38 @@ internal sealed partial class SiloWorker(
         }
     }
 
-    private async Task StartAsync(CancellationToken cancellationToken)
+    private async Task PrepareAsync(CancellationToken cancellationToken)
     {
         if (options.Value.SharedStorage is { } storage)
         {
             CheckWritable(storage);
         }
 
-        var registry = grains.GetGrain<IJobRegistryGrain>(StableVsrClusterDefaults.RegistryKey);
-        var runners = new List<(ISegmentRunner Runner, WorkerIdentity Identity)>();
         try
         {
             foreach (var device in factory.Devices)
             {
                 var runner = await factory.CreateAsync(device, cancellationToken).ConfigureAwait(false);
-                var identity = new WorkerIdentity(silo.SiloAddress.ToParsableString(), runner.Device, runner.ModelFingerprint);
-                runners.Add((runner, identity));
-                if (await registry.RegisterWorkerAsync(identity).ConfigureAwait(false) is { } refusal)
-                {
-                    throw new ModelLoadException($"This worker was refused: {refusal}");
-                }
+                runners.Add((runner, new WorkerIdentity(silo.SiloAddress.ToParsableString(), runner.Device, runner.ModelFingerprint)));
             }
         }
         catch
         {
-            foreach (var (runner, _) in runners)
-            {
-                await runner.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await DisposeRunnersAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var registry = grains.GetGrain<IJobRegistryGrain>(StableVsrClusterDefaults.RegistryKey);
+        foreach (var (_, identity) in runners)
+        {
+            if (await registry.RegisterWorkerAsync(identity).ConfigureAwait(false) is { } refusal)
+            {
+                await DisposeRunnersAsync().ConfigureAwait(false);
+                throw new ModelLoadException($"This worker was refused: {refusal}");
+            }
         }
 
         foreach (var (runner, identity) in runners)
@@ -85,6 +91,16 @@ internal sealed partial class SiloWorker(
             LogStarted(logger, identity.Name, identity.ModelFingerprint);
             loops.Add(Task.Run(() => LoopAsync(runner, identity, registry, stopping.Token), CancellationToken.None));
         }
+    }
+
+    private async Task DisposeRunnersAsync()
+    {
+        foreach (var (runner, _) in runners)
+        {
+            await runner.DisposeAsync().ConfigureAwait(false);
+        }
+
+        runners.Clear();
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
@@ -5,6 +6,7 @@ using StableVsr.Cli;
 using StableVsr.Cli.Commands;
 using StableVsr.IO;
 using StableVsr.Orleans;
+using StableVsr.Orleans.Workers;
 using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.Orleans;
@@ -18,8 +20,11 @@ internal static class ClusterHarness
     /// <summary>The output options of every job here: 2 steps, windows of 2 frames, seed 11.</summary>
     public static readonly UpscaleJobOptions JobOptions = UpscaleJobOptions.Default with { Steps = 2, WindowSize = 2, Seed = 11 };
 
-    /// <summary>Starts <paramref name="silos"/> silos, each a worker on the CPU with the tiny model.</summary>
-    public static async Task<InProcessTestCluster> StartAsync(int silos, string stateFolder)
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos, each a worker on the CPU with the tiny model, or with the runners
+    /// <paramref name="runners"/> makes (called once per silo, also for silos started later).
+    /// </summary>
+    public static async Task<InProcessTestCluster> StartAsync(int silos, string stateFolder, Func<ISegmentRunnerFactory>? runners = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.Options.ConfigureFileLogging = false;
@@ -32,6 +37,10 @@ internal static class ClusterHarness
                 Devices = [ComputeDevice.Cpu],
                 PollInterval = TimeSpan.FromMilliseconds(200),
             });
+            if (runners is not null)
+            {
+                silo.Services.AddSingleton(runners());
+            }
 
             // A killed silo is declared dead within seconds rather than the production defaults' tens of seconds.
             silo.Configure<ClusterMembershipOptions>(o =>
