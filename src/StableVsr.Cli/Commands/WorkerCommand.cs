@@ -94,6 +94,12 @@ internal static class WorkerCommand
         {
             return ExitCodes.Canceled;
         }
+        catch (Exception e)
+        {
+            var hint = address.IsLocalhost ? $" With --cluster localhost the first worker must be running (it listens on port {ClusterAddress.PrimarySiloPort})." : " Check the Redis address.";
+            Console.Error.WriteLine($"error: the worker could not join the cluster ({e.GetType().Name}: {e.Message}).{hint}");
+            return ExitCodes.ClusterUnavailable;
+        }
 
         Console.Error.WriteLine($"Worker ready in cluster {(address.IsLocalhost ? "localhost" : address.RedisConnection)}; Ctrl+C stops it (its running segments continue elsewhere).");
         try

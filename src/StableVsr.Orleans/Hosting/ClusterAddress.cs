@@ -74,7 +74,15 @@ internal sealed record ClusterAddress(string? RedisConnection)
         var (s, g) = (siloPort ?? FreePort(), gatewayPort ?? FreePort());
         builder.UseRedisClustering(RedisConnection!);
         builder.AddStableVsrRedisStorage(RedisConnection!);
-        builder.ConfigureEndpoints(s, g, listenOnAnyHostAddress: true);
+        if (RedisConnection!.StartsWith("127.0.0.1", StringComparison.Ordinal) || RedisConnection.StartsWith("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            // Redis on loopback means a cluster of this machine: advertise loopback, which is always reachable here.
+            builder.ConfigureEndpoints(IPAddress.Loopback, s, g);
+        }
+        else
+        {
+            builder.ConfigureEndpoints(s, g, listenOnAnyHostAddress: true);
+        }
         return (s, g);
     }
 

@@ -67,6 +67,20 @@ internal sealed class SegmentStaging
         }
     }
 
+    /// <summary>Removes the staging output and journal of a segment that will not be retried (best effort).</summary>
+    public void Discard()
+    {
+        try
+        {
+            Delete(JournalFolder);
+            Delete(StagingOutput);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the user: the job's error already says why the segment failed.
+        }
+    }
+
     /// <summary>Renames the finished staging output to the output name, in one step.</summary>
     /// <exception cref="InvalidInputException">The output name is taken, or the rename failed.</exception>
     public void Commit()

@@ -195,6 +195,8 @@ internal sealed partial class SiloWorker(
         }
         catch (InvalidInputException e) when (!stop.IsCancellationRequested)
         {
+            // Bad input is not retried, so nothing of the segment is worth keeping.
+            SegmentStaging.For(lease.Sequence).Discard();
             await ReportFailureAsync(job, lease, e.Message, permanent: true).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -61,8 +61,7 @@ public class ClusterFailureTests
         await File.WriteAllTextAsync(notAFolder, "a file, not a folder");
         string[] Worker(params string[] extra) =>
         [
-            "worker", "--cluster", "localhost", "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--state", temp.File("state"),
-            "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), .. extra,
+            "worker", "--cluster", "localhost", "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--state", temp.File("state"), .. extra,
         ];
 
         Assert.That(await StableVsrCommand.RunAsync(Worker("--model", TinyPipeline.ModelFolder, "--storage", Path.Combine(notAFolder, "shared"))), Is.EqualTo(ExitCodes.InvalidInput), "unwritable storage");
@@ -86,11 +85,4 @@ public class ClusterFailureTests
     }
 
     private static string Flatten(Exception e) => e.InnerException is null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
