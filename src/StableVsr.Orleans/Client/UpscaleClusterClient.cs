@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using StableVsr.Orleans.Grains;
 using StableVsr.Orleans.Workers;
 
@@ -7,7 +9,7 @@ namespace StableVsr.Orleans;
 /// <summary>
 /// A host app's handle on StableVsr jobs in an Orleans cluster: submit a job (a list of sequences on shared storage),
 /// read its status, follow it to the end, cancel it. Jobs are persisted by the cluster, so a client may go away and a
-/// later one (any process) follows the same job by its id.
+/// later one (any process) follows the same job by its id, and following a job outlasts a restart of every silo.
 /// </summary>
 public sealed class UpscaleClusterClient
 {
@@ -19,6 +21,13 @@ public sealed class UpscaleClusterClient
         ArgumentNullException.ThrowIfNull(grains);
         this.grains = grains;
     }
+
+    /// <summary>
+    /// How long <see cref="WatchAsync"/> and <see cref="WaitAsync"/> keep polling while no silo can be reached (every
+    /// worker stopped or restarting: Orleans then has no gateway, or loses the one it used) before they give up with
+    /// <see cref="ClusterUnavailableException"/>. Default 5 minutes. Zero gives up at the first failed poll.
+    /// </summary>
+    public TimeSpan OutageTolerance { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Submits a job and returns its id. Submitting again under the same id returns that id (nothing is redone).</summary>
     /// <param name="sequences">The sequences, one segment each; inputs must exist, outputs must not.</param>
@@ -76,9 +85,31 @@ public sealed class UpscaleClusterClient
     public async IAsyncEnumerable<UpscaleJobStatus> WatchAsync(string jobId, TimeSpan? interval = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         UpscaleJobStatus? last = null;
+        DateTime? unreachableSince = null;
         while (true)
         {
-            var status = await GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
+            UpscaleJobStatus status;
+            try
+            {
+                status = await GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
+                unreachableSince = null;
+            }
+            catch (Exception e) when (IsOutage(e))
+            {
+                // The client's gateway list is refreshed from the membership when its gateways fail, so a silo that
+                // joins later is found by a later poll; until then every call is refused at once.
+                unreachableSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - unreachableSince >= OutageTolerance)
+                {
+                    throw new ClusterUnavailableException(
+                        $"No worker of the cluster could be reached for {OutageTolerance.TotalSeconds:0} s while following job '{jobId}' ({e.Message}). " +
+                        "The job is kept by the cluster and goes on when a worker is started again; follow it again then.", e);
+                }
+
+                await Task.Delay(interval ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (last is null || Changed(last, status))
             {
                 last = status;
@@ -107,6 +138,11 @@ public sealed class UpscaleClusterClient
 
         return last!;
     }
+
+    // What Orleans throws when no silo takes the call: no gateway is known alive ("No gateways available", a
+    // rejection), the gateway's connection failed or closed, or a call sent to a gateway that then died timed out.
+    private static bool IsOutage(Exception e) =>
+        e is OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or TimeoutException;
 
     private static bool Changed(UpscaleJobStatus before, UpscaleJobStatus now) =>
         before.State != now.State ||
