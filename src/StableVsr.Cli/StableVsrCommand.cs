@@ -14,6 +14,9 @@ internal static class StableVsrCommand
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(InspectCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
+        root.Subcommands.Add(WorkerCommand.Build());
+        root.Subcommands.Add(SubmitCommand.Build());
+        root.Subcommands.Add(StatusCommand.Build());
         return root;
     }
 

@@ -18,6 +18,7 @@ internal static class CommandFailures
             InvalidInputException => ExitCodes.InvalidInput,
             ModelLoadException => ExitCodes.ModelError,
             NativeBackendException => ExitCodes.BackendError,
+            StableVsr.Orleans.ClusterUnavailableException => ExitCodes.ClusterUnavailable,
             _ => ExitCodes.ModelError,
         };
     }

@@ -18,6 +18,12 @@ internal static class ExitCodes
     /// <summary>Training stopped: the loss diverged, or a checkpoint could not be written (the previous one is intact).</summary>
     public const int TrainingFailed = 5;
 
+    /// <summary>A cluster job finished with failed segments (<c>stablevsr submit</c>, <c>stablevsr status --follow</c>).</summary>
+    public const int JobFailed = 6;
+
+    /// <summary>The cluster cannot be reached (no worker runs, or the Redis address is wrong).</summary>
+    public const int ClusterUnavailable = 7;
+
     /// <summary>Cancelled (Ctrl+C).</summary>
     public const int Canceled = 130;
 }

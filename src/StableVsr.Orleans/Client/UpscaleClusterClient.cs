@@ -1,0 +1,193 @@
+using System.Runtime.CompilerServices;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
+using StableVsr.Orleans.Grains;
+using StableVsr.Orleans.Workers;
+
+namespace StableVsr.Orleans;
+
+/// <summary>
+/// A host app's handle on StableVsr jobs in an Orleans cluster: submit a job (a list of sequences on shared storage),
+/// read its status, follow it to the end, cancel it. Jobs are persisted by the cluster, so a client may go away and a
+/// later one (any process) follows the same job by its id, and following a job outlasts a restart of every silo.
+/// </summary>
+public sealed class UpscaleClusterClient
+{
+    private readonly IGrainFactory grains;
+
+    /// <summary>Creates a client over an Orleans client (<see cref="IClusterClient"/>) or a silo's grain factory.</summary>
+    public UpscaleClusterClient(IGrainFactory grains)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        this.grains = grains;
+    }
+
+    /// <summary>
+    /// How long <see cref="WatchAsync"/> and <see cref="WaitAsync"/> keep polling while no silo can be reached (every
+    /// worker stopped or restarting: Orleans then has no gateway, or loses the one it used) before they give up with
+    /// <see cref="ClusterUnavailableException"/>. Default 5 minutes. Zero gives up at the first failed poll.
+    /// </summary>
+    public TimeSpan OutageTolerance { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Submits a job and returns its id. Submitting again under the same id returns that id (nothing is redone).</summary>
+    /// <param name="sequences">The sequences, one segment each; inputs must exist, outputs must not.</param>
+    /// <param name="options">Output options; null takes <see cref="UpscaleJobOptions.Default"/>.</param>
+    /// <param name="jobId">The id to submit under; null makes a new one.</param>
+    /// <param name="cancellationToken">Cancels waiting for the cluster.</param>
+    /// <exception cref="InvalidInputException">No sequence, an input that does not exist, an output that exists, is an input or is given twice, or invalid options.</exception>
+    public async Task<string> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions? options = null, string? jobId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        options ??= UpscaleJobOptions.Default;
+        jobId ??= $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var job = grains.GetGrain<IUpscaleJobGrain>(jobId);
+        var resolved = sequences.Select(s => new SequenceJob(Path.GetFullPath(s.Input), Path.GetFullPath(s.Output))).ToArray();
+        if (await job.GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            options.Validate();
+            Check(resolved);
+        }
+
+        await job.SubmitAsync(resolved, options).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Only once the job holds its segments may workers find it.
+        await grains.GetGrain<IJobRegistryGrain>(StableVsrClusterDefaults.RegistryKey).AddJobAsync(jobId).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return jobId;
+    }
+
+    /// <summary>The job's status as the cluster has it.</summary>
+    /// <exception cref="InvalidInputException">No job has this id.</exception>
+    public async Task<UpscaleJobStatus> GetStatusAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        return await grains.GetGrain<IUpscaleJobGrain>(jobId).GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidInputException($"No job '{jobId}' was submitted to this cluster.");
+    }
+
+    /// <summary>Cancels a job: no segment starts any more and running ones stop within a denoising step; committed outputs stay.</summary>
+    /// <exception cref="InvalidInputException">No job has this id.</exception>
+    public async Task<UpscaleJobStatus> CancelAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        return await grains.GetGrain<IUpscaleJobGrain>(jobId).CancelAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidInputException($"No job '{jobId}' was submitted to this cluster.");
+    }
+
+    /// <summary>The jobs the cluster has not finished, oldest first.</summary>
+    public async Task<IReadOnlyList<string>> GetUnfinishedJobsAsync(CancellationToken cancellationToken = default) =>
+        await grains.GetGrain<IJobRegistryGrain>(StableVsrClusterDefaults.RegistryKey).GetJobsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Follows a job: yields its status now and whenever it changes (polled every <paramref name="interval"/>, default
+    /// 1 s), and ends after the status that says it finished.
+    /// </summary>
+    /// <exception cref="InvalidInputException">No job has this id.</exception>
+    public async IAsyncEnumerable<UpscaleJobStatus> WatchAsync(string jobId, TimeSpan? interval = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        UpscaleJobStatus? last = null;
+        DateTime? unreachableSince = null;
+        while (true)
+        {
+            UpscaleJobStatus status;
+            try
+            {
+                status = await GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
+                unreachableSince = null;
+            }
+            catch (Exception e) when (IsOutage(e))
+            {
+                // The client's gateway list is refreshed from the membership when its gateways fail, so a silo that
+                // joins later is found by a later poll; until then every call is refused at once.
+                unreachableSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - unreachableSince >= OutageTolerance)
+                {
+                    throw new ClusterUnavailableException(
+                        $"No worker of the cluster could be reached for {OutageTolerance.TotalSeconds:0} s while following job '{jobId}' ({e.Message}). " +
+                        "The job is kept by the cluster and goes on when a worker is started again; follow it again then.", e);
+                }
+
+                await Task.Delay(interval ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (last is null || Changed(last, status))
+            {
+                last = status;
+                yield return status;
+            }
+
+            if (status.IsFinished)
+            {
+                yield break;
+            }
+
+            await Task.Delay(interval ?? TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until a job finishes, reporting each change of its status; returns the final status.</summary>
+    /// <exception cref="InvalidInputException">No job has this id.</exception>
+    public async Task<UpscaleJobStatus> WaitAsync(string jobId, IProgress<UpscaleJobStatus>? progress = null, TimeSpan? interval = null, CancellationToken cancellationToken = default)
+    {
+        UpscaleJobStatus? last = null;
+        await foreach (var status in WatchAsync(jobId, interval, cancellationToken).ConfigureAwait(false))
+        {
+            progress?.Report(status);
+            last = status;
+        }
+
+        return last!;
+    }
+
+    // What Orleans throws when no silo takes the call: no gateway is known alive ("No gateways available", a
+    // rejection), the gateway's connection failed or closed, or a call sent to a gateway that then died timed out.
+    private static bool IsOutage(Exception e) =>
+        e is OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or TimeoutException;
+
+    private static bool Changed(UpscaleJobStatus before, UpscaleJobStatus now) =>
+        before.State != now.State ||
+        before.Segments.Count != now.Segments.Count ||
+        before.Segments.Zip(now.Segments).Any(p => p.First.State != p.Second.State || p.First.FramesDone != p.Second.FramesDone || p.First.Attempts != p.Second.Attempts);
+
+    private static void Check(IReadOnlyList<SequenceJob> sequences)
+    {
+        if (sequences.Count == 0)
+        {
+            throw new InvalidInputException("The job has no sequence: give at least one input.");
+        }
+
+        var outputs = new HashSet<string>(StringComparer.Ordinal);
+        var inputs = sequences.Select(s => s.Input.TrimEnd(Path.DirectorySeparatorChar)).ToHashSet(StringComparer.Ordinal);
+        foreach (var sequence in sequences)
+        {
+            var output = sequence.Output.TrimEnd(Path.DirectorySeparatorChar);
+            if (!File.Exists(sequence.Input) && !Directory.Exists(sequence.Input))
+            {
+                throw new InvalidInputException($"The input '{sequence.Input}' does not exist: give a folder of frames or a video on storage every worker sees.");
+            }
+
+            if (inputs.Contains(output))
+            {
+                throw new InvalidInputException($"The output '{sequence.Output}' is an input of the job: upscaled frames would replace frames being read. Give another output.");
+            }
+
+            if (!outputs.Add(output))
+            {
+                throw new InvalidInputException($"Two sequences of the job write to '{sequence.Output}': give each its own output.");
+            }
+
+            if (File.Exists(output) || Directory.Exists(output))
+            {
+                throw new InvalidInputException($"The output '{sequence.Output}' exists: move it away or give another output (a job never replaces an output).");
+            }
+
+            if (!SegmentStaging.IsVideoOutput(output) && Path.HasExtension(output) && SequenceLooksLikeVideoName(output))
+            {
+                throw new InvalidInputException($"The output '{sequence.Output}' has a video extension StableVsr does not write; use one of {string.Join(", ", SegmentStaging.VideoOutputExtensions)}, or a folder.");
+            }
+        }
+    }
+
+    private static bool SequenceLooksLikeVideoName(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".avi" or ".webm" or ".mpg" or ".mpeg" or ".ts" or ".wmv" or ".flv";
+}

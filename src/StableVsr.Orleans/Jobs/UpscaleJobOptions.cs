@@ -1,0 +1,79 @@
+using StableVsr.IO;
+
+namespace StableVsr.Orleans;
+
+/// <summary>
+/// What a job asks of every segment: the options that change the output. Where and how the work runs (device,
+/// precision, threads) belong to each worker; a job's segments all run on workers that report the same model
+/// fingerprint (model files and precision).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("StableVsr.UpscaleJobOptions")]
+public sealed record UpscaleJobOptions
+{
+    /// <summary>The defaults: those of <see cref="UpscaleOptions.Default"/>, H.264 video at its default quality, 3 attempts.</summary>
+    public static UpscaleJobOptions Default { get; } = new();
+
+    /// <summary>Denoising steps. Default <see cref="UpscaleOptions.Steps"/> of <see cref="UpscaleOptions.Default"/> (50).</summary>
+    [Id(0)]
+    public int Steps { get; init; } = UpscaleOptions.Default.Steps;
+
+    /// <summary>Noise seed. Default 42.</summary>
+    [Id(1)]
+    public long Seed { get; init; } = UpscaleOptions.Default.Seed;
+
+    /// <summary>Frames sampled together as one window. Default <see cref="UpscaleOptions.WindowSize"/> of <see cref="UpscaleOptions.Default"/>.</summary>
+    [Id(2)]
+    public int WindowSize { get; init; } = UpscaleOptions.Default.WindowSize;
+
+    /// <summary>Whether the temporal guidance is carried across window boundaries. Default true.</summary>
+    [Id(3)]
+    public bool GuideAcrossWindows { get; init; } = UpscaleOptions.Default.GuideAcrossWindows;
+
+    /// <summary>RAFT's BatchNorm statistics. Default <see cref="RaftNormStatistics.PerSample"/> (StableVSR's test.py).</summary>
+    [Id(4)]
+    public RaftNormStatistics RaftNormalization { get; init; } = UpscaleOptions.Default.RaftNormalization;
+
+    /// <summary>Codec of video outputs. Default <see cref="VideoCodec.H264"/>.</summary>
+    [Id(5)]
+    public VideoCodec Codec { get; init; } = VideoCodec.H264;
+
+    /// <summary>Quality of H.264/H.265 outputs (0-51, lower is better); null takes the codec's default (18 / 22).</summary>
+    [Id(6)]
+    public int? Crf { get; init; }
+
+    /// <summary>
+    /// How many times a segment is started before the job gives up on it (a start interrupted by a worker's death
+    /// counts; the next start continues from the segment's journal). Default 3.
+    /// </summary>
+    [Id(7)]
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="InvalidInputException">A value is out of range; the message says which.</exception>
+    public void Validate()
+    {
+        ToUpscaleOptions(UpscaleOptions.Default).Validate();
+        if (MaxAttempts < 1)
+        {
+            throw new InvalidInputException($"UpscaleJobOptions.MaxAttempts must be at least 1 (got {MaxAttempts}).");
+        }
+
+        if (Crf is < 0 or > 51)
+        {
+            throw new InvalidInputException($"UpscaleJobOptions.Crf must be between 0 and 51 (got {Crf}).");
+        }
+    }
+
+    /// <summary>A worker's options (device, precision, threads) with this job's output options.</summary>
+    internal UpscaleOptions ToUpscaleOptions(UpscaleOptions worker) => worker with
+    {
+        Steps = Steps,
+        Seed = Seed,
+        WindowSize = WindowSize,
+        GuideAcrossWindows = GuideAcrossWindows,
+        RaftNormalization = RaftNormalization,
+    };
+
+    /// <summary>The video encoding of this job's video outputs.</summary>
+    internal VideoEncodeOptions ToEncodeOptions() => VideoEncodeOptions.Default with { Codec = Codec, Crf = Crf };
+}

@@ -1,0 +1,88 @@
+using StableVsr.Cli;
+using StableVsr.Cli.Commands;
+using StableVsr.Orleans;
+using StableVsr.Orleans.Workers;
+using StableVsr.Tests.Support;
+
+namespace StableVsr.Tests.Orleans;
+
+/// <summary>
+/// What the cluster refuses or gives up on, each with a message that says what to do: an input that disappears, a
+/// worker without the model or with another model, shared storage that cannot be written, and bad submissions.
+/// </summary>
+[NonParallelizable]
+[Category("Cluster")]
+public class ClusterFailureTests
+{
+    private TempFolder temp = null!;
+
+    [SetUp]
+    public void CreateFolder() => temp = new TempFolder();
+
+    [TearDown]
+    public void DeleteFolder() => temp.Dispose();
+
+    [Test]
+    public async Task AnInputThatDisappearsFailsItsSegmentOnceAndTheJobAfterTheOthersAreCommitted()
+    {
+        var input = ClusterHarness.WriteLibrary(temp.File("library"), [3, 2]);
+        await using var cluster = await ClusterHarness.StartAsync(1, temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.FromMilliseconds(200)));
+        var client = new UpscaleClusterClient(cluster.Client);
+        var output = temp.File("out");
+        var jobId = await client.SubmitAsync(ClusterHarness.Plan(input, output), ClusterHarness.JobOptions);
+        Directory.Delete(Path.Combine(input, "b"), recursive: true);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var status = await client.WaitAsync(jobId, interval: TimeSpan.FromMilliseconds(100), cancellationToken: timeout.Token);
+        Assert.That(status.State, Is.EqualTo(UpscaleJobState.Failed));
+        Assert.That(status.Segments[0].State, Is.EqualTo(SegmentState.Done));
+        Assert.That(status.Segments[1].State, Is.EqualTo(SegmentState.Failed));
+        Assert.That(status.Segments[1].Attempts, Is.EqualTo(1), "bad input is not retried");
+        Assert.That(status.Segments[1].Error, Does.Contain(Path.Combine(input, "b")).And.Contain("does not exist"));
+        Assert.That(Directory.Exists(Path.Combine(output, "a")), Is.True);
+        Assert.That(Directory.GetFileSystemEntries(output), Has.Length.EqualTo(1), "nothing of the failed segment is left");
+    }
+
+    [Test]
+    public async Task AWorkerWithAnotherModelIsRefusedWhenItJoins()
+    {
+        var fingerprint = "model-a";
+        await using var cluster = await ClusterHarness.StartAsync(1, temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.Zero, fingerprint));
+        fingerprint = "model-b";
+        var refused = Assert.CatchAsync(async () => await cluster.StartAdditionalSiloAsync());
+        TestContext.Out.WriteLine(refused!.ToString());
+        Assert.That(Flatten(refused), Does.Contain("another model").And.Contain("model-a").And.Contain("model-b"));
+    }
+
+    [Test]
+    public async Task AWorkerWithoutTheModelOrWithUnwritableStorageExitsWithTheReason()
+    {
+        var notAFolder = temp.File("file");
+        await File.WriteAllTextAsync(notAFolder, "a file, not a folder");
+        string[] Worker(params string[] extra) =>
+        [
+            "worker", "--cluster", "localhost", "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--state", temp.File("state"), .. extra,
+        ];
+
+        Assert.That(await StableVsrCommand.RunAsync(Worker("--model", TinyPipeline.ModelFolder, "--storage", Path.Combine(notAFolder, "shared"))), Is.EqualTo(ExitCodes.InvalidInput), "unwritable storage");
+        Assert.That(await StableVsrCommand.RunAsync(Worker("--model", temp.File("no-model"))), Is.EqualTo(ExitCodes.ModelError), "no model");
+    }
+
+    [Test]
+    public async Task ASubmissionIsCheckedBeforeAnythingRuns()
+    {
+        var input = ClusterHarness.WriteLibrary(temp.File("library"), [2]);
+        await using var cluster = await ClusterHarness.StartAsync(1, temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.Zero));
+        var client = new UpscaleClusterClient(cluster.Client);
+        var existing = Directory.CreateDirectory(temp.File("existing")).FullName;
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(temp.File("missing"), temp.File("x"))]));
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), existing)]));
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), Path.Combine(input, "a"))]));
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), temp.File("y")), new SequenceJob(Path.Combine(input, "a"), temp.File("y"))]));
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), temp.File("z"))], UpscaleJobOptions.Default with { Steps = 0 }));
+        Assert.ThrowsAsync<InvalidInputException>(() => client.GetStatusAsync("no-such-job"));
+        Assert.That(await client.GetUnfinishedJobsAsync(), Is.Empty, "nothing was submitted");
+    }
+
+    private static string Flatten(Exception e) => e.InnerException is null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
+}
