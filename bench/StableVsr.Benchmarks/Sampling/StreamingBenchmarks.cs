@@ -18,9 +18,15 @@ public class StreamingBenchmarks : MeasuredBenchmark
     private const int Window = 8;
     private StableVsrPipeline pipeline = null!;
 
-    /// <summary>Frames in the sequence.</summary>
-    [Params(20, 100, 500)]
+    /// <summary>Frames in the sequence: STABLEVSR_BENCH_FRAMES (comma-separated), default 20, 100 and 500.</summary>
+    [ParamsSource(nameof(FrameCounts))]
     public int Frames { get; set; }
+
+    /// <summary>The sequence lengths to run.</summary>
+    public static IEnumerable<int> FrameCounts =>
+        Environment.GetEnvironmentVariable("STABLEVSR_BENCH_FRAMES") is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)
+            : [20, 100, 500];
 
     /// <inheritdoc />
     protected override string Key => PeakMemoryRecorder.Key(nameof(StreamingBenchmarks), nameof(StreamWindows), [(nameof(Frames), Frames)]);
