@@ -35,28 +35,10 @@ public sealed class ConsoleEvaluationProgress : IProgress<EvaluationProgress>
         lastLine = now;
         var filled = (int)Math.Round(value.Fraction * Width);
         var bar = new string('#', filled) + new string('.', Width - filled);
-        var eta = value.EstimatedRemaining is { } left ? Format(left) : "--:--";
+        var eta = value.EstimatedRemaining is { } left ? ConsoleStatusLine.Format(left) : "--:--";
         var line = string.Create(
             CultureInfo.InvariantCulture,
-            $"eval [{bar}] {value.FramesDone}/{value.FrameCount} frames, sequence {value.Sequence} ({value.SequenceIndex + 1}/{value.SequenceCount}) elapsed {Format(value.Elapsed)} eta {eta}");
-        lock (writer)
-        {
-            if (interactive)
-            {
-                writer.Write("\r" + line);
-                if (final)
-                {
-                    writer.WriteLine();
-                }
-            }
-            else
-            {
-                writer.WriteLine(line);
-            }
-        }
+            $"eval [{bar}] {value.FramesDone}/{value.FrameCount} frames, sequence {value.Sequence} ({value.SequenceIndex + 1}/{value.SequenceCount}) elapsed {ConsoleStatusLine.Format(value.Elapsed)} eta {eta}");
+        ConsoleStatusLine.Write(writer, interactive, line, final);
     }
-
-    private static string Format(TimeSpan t) => t.TotalHours >= 1
-        ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
-        : t.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
 }

@@ -23,20 +23,6 @@ internal sealed class ConsoleJobProgress(TextWriter writer, bool interactive) : 
             CultureInfo.InvariantCulture,
             $"{value.JobId} [{new string('#', filled)}{new string('.', Width - filled)}] {fraction * 100,5:0.0}% {value.State.ToString().ToLowerInvariant()} " +
             $"segments {value.SegmentsDone}/{value.Segments.Count} ({running} running{(retries > 0 ? $", {retries} retried" : string.Empty)}) elapsed {elapsed:hh\\:mm\\:ss}");
-        lock (writer)
-        {
-            if (interactive)
-            {
-                writer.Write("\r" + line);
-                if (value.IsFinished)
-                {
-                    writer.WriteLine();
-                }
-            }
-            else
-            {
-                writer.WriteLine(line);
-            }
-        }
+        ConsoleStatusLine.Write(writer, interactive, line, value.IsFinished);
     }
 }

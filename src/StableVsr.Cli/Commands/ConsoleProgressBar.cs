@@ -49,41 +49,11 @@ internal sealed class ConsoleProgressBar : IProgress<UpscaleProgress>
 
         var filled = (int)Math.Round(value.Fraction * Width);
         var bar = new string('#', filled) + new string('.', Width - filled);
-        var eta = value.EstimatedRemaining is { } left ? Format(left) : "--:--";
+        var eta = value.EstimatedRemaining is { } left ? ConsoleStatusLine.Format(left) : "--:--";
         var where = value.Phase == UpscalePhase.Denoising
             ? string.Create(CultureInfo.InvariantCulture, $"step {value.Step}/{value.StepCount} frame {value.Frame + 1}/{value.FrameCount}")
             : value.Phase.ToString().ToLowerInvariant();
-        var line = string.Create(CultureInfo.InvariantCulture, $"{label} [{bar}] {value.Fraction * 100,5:0.0}% {where,-24} elapsed {Format(value.Elapsed)} eta {eta}");
-        lock (writer)
-        {
-            if (interactive)
-            {
-                writer.Write("\r" + line.PadRight(Console.IsErrorRedirected ? 0 : Math.Max(0, SafeWindowWidth() - 1)));
-                if (final)
-                {
-                    writer.WriteLine();
-                }
-            }
-            else
-            {
-                writer.WriteLine(line);
-            }
-        }
-    }
-
-    private static string Format(TimeSpan t) => t.TotalHours >= 1
-        ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
-        : t.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
-
-    private static int SafeWindowWidth()
-    {
-        try
-        {
-            return Console.WindowWidth;
-        }
-        catch (IOException)
-        {
-            return 80;
-        }
+        var line = string.Create(CultureInfo.InvariantCulture, $"{label} [{bar}] {value.Fraction * 100,5:0.0}% {where,-24} elapsed {ConsoleStatusLine.Format(value.Elapsed)} eta {eta}");
+        ConsoleStatusLine.Write(writer, interactive, line, final, Console.IsErrorRedirected ? 0 : ConsoleStatusLine.TerminalWidth());
     }
 }

@@ -35,42 +35,12 @@ internal sealed class TrainingProgressBar : IProgress<TrainingProgress>
         lastLine = now;
         var filled = (int)Math.Round(value.Fraction * Width);
         var bar = new string('#', filled) + new string('.', Width - filled);
-        var eta = value.EstimatedRemaining is { } left ? Format(left) : "--:--";
+        var eta = value.EstimatedRemaining is { } left ? ConsoleStatusLine.Format(left) : "--:--";
         var loss = value.Loss is double l ? l.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
         var phase = value.Phase == TrainingPhase.Training ? string.Empty : " " + value.Phase.ToString().ToLowerInvariant();
         var line = string.Create(
             CultureInfo.InvariantCulture,
-            $"train [{bar}] step {value.Step}/{value.MaxSteps} loss {loss} lr {value.LearningRate:0.###e+0} grad {value.GradNorm:0.000} {value.StepTime.TotalSeconds:0.00}s/step elapsed {Format(value.Elapsed)} eta {eta}{phase}");
-        lock (writer)
-        {
-            if (interactive)
-            {
-                writer.Write("\r" + line.PadRight(Math.Max(0, SafeWindowWidth() - 1)));
-                if (final)
-                {
-                    writer.WriteLine();
-                }
-            }
-            else
-            {
-                writer.WriteLine(line);
-            }
-        }
-    }
-
-    private static string Format(TimeSpan t) => t.TotalHours >= 1
-        ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
-        : t.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
-
-    private static int SafeWindowWidth()
-    {
-        try
-        {
-            return Console.WindowWidth;
-        }
-        catch (IOException)
-        {
-            return 80;
-        }
+            $"train [{bar}] step {value.Step}/{value.MaxSteps} loss {loss} lr {value.LearningRate:0.###e+0} grad {value.GradNorm:0.000} {value.StepTime.TotalSeconds:0.00}s/step elapsed {ConsoleStatusLine.Format(value.Elapsed)} eta {eta}{phase}");
+        ConsoleStatusLine.Write(writer, interactive, line, final, ConsoleStatusLine.TerminalWidth());
     }
 }
