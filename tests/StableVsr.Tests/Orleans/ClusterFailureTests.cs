@@ -64,8 +64,15 @@ public class ClusterFailureTests
             "worker", "--cluster", "localhost", "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--state", temp.File("state"), .. extra,
         ];
 
-        Assert.That(await StableVsrCommand.RunAsync(Worker("--model", TinyPipeline.ModelFolder, "--storage", Path.Combine(notAFolder, "shared"))), Is.EqualTo(ExitCodes.InvalidInput), "unwritable storage");
-        Assert.That(await StableVsrCommand.RunAsync(Worker("--model", temp.File("no-model"))), Is.EqualTo(ExitCodes.ModelError), "no model");
+        // Processes of their own, as users start workers: a silo whose start failed leaves parts of Orleans running in
+        // its process (a membership loop allocating hundreds of MB a second), which in the test process would keep the
+        // garbage collector busy for every later test.
+        var unwritable = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), Worker("--model", TinyPipeline.ModelFolder, "--storage", Path.Combine(notAFolder, "shared")));
+        Assert.That(unwritable.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), unwritable.Errors);
+        Assert.That(unwritable.Errors, Does.Contain("cannot be written"), "unwritable storage is named");
+        var noModel = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), Worker("--model", temp.File("no-model")));
+        Assert.That(noModel.ExitCode, Is.EqualTo(ExitCodes.ModelError), noModel.Errors);
+        Assert.That(noModel.Errors, Does.Contain("no-model").And.Contain("does not exist"), "the missing model is named");
     }
 
     [Test]
