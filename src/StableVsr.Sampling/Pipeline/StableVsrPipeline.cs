@@ -24,6 +24,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     private readonly StableVsrModels models;
     private readonly ILogger logger;
     private readonly SemaphoreSlim runLock = new(1, 1);
+    private readonly Lazy<SamplingThread> samplingThread = new(() => new SamplingThread("StableVsr sampling"));
     private readonly Dictionary<string, Tensor> promptCache = new(StringComparer.Ordinal);
     private readonly Device? stateDevice;
     private readonly WindowSampler windowSampler;
@@ -329,6 +330,12 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         }
 
         disposed = true;
+        // The thread first: a run still queued or in flight finishes before the weights it uses are freed.
+        if (samplingThread.IsValueCreated)
+        {
+            samplingThread.Value.Dispose();
+        }
+
         foreach (var embeds in promptCache.Values)
         {
             embeds.Dispose();
@@ -537,8 +544,9 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     }
 
     /// <summary>
-    /// Runs heavy work on a dedicated thread (TorchSharp's dispose scopes and grad mode are per thread), one run per
-    /// pipeline at a time, and reports cancellation as <see cref="UpscaleCanceledException"/>.
+    /// Runs heavy work on the pipeline's sampling thread (TorchSharp's dispose scopes and grad mode are per thread; see
+    /// <see cref="SamplingThread"/> for why it is always the same one), one run per pipeline at a time, and reports
+    /// cancellation as <see cref="UpscaleCanceledException"/>.
     /// </summary>
     private async Task<T> RunExclusiveAsync<T>(Func<T> work, Stopwatch clock, CancellationToken cancellationToken)
     {
@@ -547,7 +555,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
             await runLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+                return await samplingThread.Value.RunAsync(work, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
