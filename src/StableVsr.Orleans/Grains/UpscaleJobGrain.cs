@@ -19,7 +19,14 @@ internal sealed partial class UpscaleJobGrain(
     // A silo the membership does not list yet may have just joined; only after this long is it taken for gone.
     private static readonly TimeSpan UnknownSiloGrace = TimeSpan.FromSeconds(30);
 
+    // Progress is persisted at most this often: it is what a status shows, not what a resume needs (a segment continues
+    // from its journal), and writing the whole job for every window of every segment made the job grain the cluster's
+    // limit (8 silos ran a job 4.6x faster than one instead of 8x).
+    private static readonly TimeSpan ProgressWritePeriod = TimeSpan.FromSeconds(1);
+
     private IGrainTimer? workerCheck;
+    private DateTimeOffset progressWritten;
+    private bool progressUnwritten;
 
     private JobGrainState State => job.State;
 
@@ -50,7 +57,7 @@ internal sealed partial class UpscaleJobGrain(
         State.Options = options;
         State.SubmittedAt = DateTimeOffset.UtcNow;
         State.Segments = sequences.Select((s, i) => new SegmentRecord { Index = i, Sequence = s }).ToList();
-        await job.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(CancellationToken.None).ConfigureAwait(true);
         LogSubmitted(logger, this.GetPrimaryKeyString(), sequences.Count);
         return Status();
     }
@@ -86,7 +93,7 @@ internal sealed partial class UpscaleJobGrain(
         segment.LeaseId = Guid.NewGuid();
         segment.LeasedAt = DateTimeOffset.UtcNow;
         segment.History.Add($"attempt {segment.Attempts} on {worker.Name}");
-        await job.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(CancellationToken.None).ConfigureAwait(true);
         EnsureWorkerCheck();
         LogLeased(logger, this.GetPrimaryKeyString(), segment.Index, segment.Attempts, worker.Name);
         return new LeaseOffer(
@@ -112,7 +119,15 @@ internal sealed partial class UpscaleJobGrain(
 
         segment.FramesDone = framesDone;
         segment.FrameCount = frameCount ?? segment.FrameCount;
-        await job.WriteStateAsync().ConfigureAwait(true);
+        if (DateTimeOffset.UtcNow - progressWritten >= ProgressWritePeriod)
+        {
+            await WriteAsync(CancellationToken.None).ConfigureAwait(true);
+        }
+        else
+        {
+            progressUnwritten = true;
+        }
+
         return true;
     }
 
@@ -125,7 +140,7 @@ internal sealed partial class UpscaleJobGrain(
         }
 
         segment.State = SegmentState.Committing;
-        await job.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(CancellationToken.None).ConfigureAwait(true);
         return true;
     }
 
@@ -144,7 +159,7 @@ internal sealed partial class UpscaleJobGrain(
         segment.Error = null;
         segment.History[^1] += ": committed";
         FinishWhenNothingLeft();
-        await job.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(CancellationToken.None).ConfigureAwait(true);
         LogCommitted(logger, this.GetPrimaryKeyString(), segment.Index, frames);
     }
 
@@ -158,7 +173,7 @@ internal sealed partial class UpscaleJobGrain(
 
         LogFailed(logger, this.GetPrimaryKeyString(), segment.Index, permanent, error);
         Requeue(segment, error, permanent);
-        await job.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(CancellationToken.None).ConfigureAwait(true);
     }
 
     /// <inheritdoc />
@@ -170,7 +185,7 @@ internal sealed partial class UpscaleJobGrain(
         }
 
         Requeue(segment, reason, permanent: false);
-        await job.WriteStateAsync().ConfigureAwait(true);
+        await WriteAsync(CancellationToken.None).ConfigureAwait(true);
     }
 
     /// <inheritdoc />
@@ -191,7 +206,7 @@ internal sealed partial class UpscaleJobGrain(
 
             State.State = UpscaleJobState.Cancelled;
             State.FinishedAt = DateTimeOffset.UtcNow;
-            await job.WriteStateAsync().ConfigureAwait(true);
+            await WriteAsync(CancellationToken.None).ConfigureAwait(true);
         }
 
         return Status();
@@ -259,9 +274,9 @@ internal sealed partial class UpscaleJobGrain(
             }
         }
 
-        if (changed)
+        if (changed || progressUnwritten)
         {
-            await job.WriteStateAsync(cancellationToken).ConfigureAwait(true);
+            await WriteAsync(cancellationToken).ConfigureAwait(true);
         }
 
         if (!State.Segments.Any(s => s.LeaseId is not null))
@@ -269,6 +284,14 @@ internal sealed partial class UpscaleJobGrain(
             workerCheck?.Dispose();
             workerCheck = null;
         }
+    }
+
+    // Every write carries the progress reported since the last one.
+    private async Task WriteAsync(CancellationToken cancellationToken)
+    {
+        await job.WriteStateAsync(cancellationToken).ConfigureAwait(true);
+        progressWritten = DateTimeOffset.UtcNow;
+        progressUnwritten = false;
     }
 
     private UpscaleJobStatus Status() => new()
