@@ -14,19 +14,19 @@ namespace StableVsr.Benchmarks.Orleans;
 
 /// <summary>
 /// What the cluster costs around the work, and how a job scales with silos: an in-process Orleans cluster (TestingHost,
-/// job state in files as <c>--cluster localhost</c> keeps it) of 1, 2, 4 or 8 silos, one simulated device each, runs a
-/// job of 8 segments of <see cref="Frames"/> frames. The device is simulated (the cluster tests' model-free runner: it
+/// job state in files as <c>--cluster localhost</c> keeps it) of 1, 2, 4, 8 or 16 silos, one simulated device each, runs a
+/// job of 16 segments of <see cref="Frames"/> frames. The device is simulated (the cluster tests' model-free runner: it
 /// copies each 32x32 frame after waiting <see cref="CostPerFrame"/>, and reports each frame to the job grain as the real
 /// runner reports each window), so the figures are the scheduler's, not the model's; the waiting costs no CPU, as a
 /// GPU-bound worker costs its host little. One operation: submit through the cluster client, follow the job to its end
-/// (polled every 20 ms). With ceil(8 / silos) segments in a row on the busiest silo, the ideal time is that many segments'
+/// (polled every 20 ms). With ceil(16 / silos) segments in a row on the busiest silo, the ideal time is that many segments'
 /// device time; the overhead per segment is what the wall time adds to it, per segment of that row.
 /// </summary>
 [Config(typeof(ClusterScalingConfig))]
 public class ClusterScalingBenchmarks : MeasuredBenchmark
 {
     /// <summary>Segments (sequences) in the job.</summary>
-    public const int Segments = 8;
+    public const int Segments = 16;
 
     /// <summary>The simulated device time of one frame.</summary>
     public static readonly TimeSpan CostPerFrame = TimeSpan.FromMilliseconds(50);
@@ -41,7 +41,7 @@ public class ClusterScalingBenchmarks : MeasuredBenchmark
     private int jobs;
 
     /// <summary>Silos in the cluster, one device each.</summary>
-    [Params(1, 2, 4, 8)]
+    [Params(1, 2, 4, 8, 16)]
     public int Silos { get; set; } = 1;
 
     /// <summary>Frames per segment.</summary>
@@ -83,7 +83,7 @@ public class ClusterScalingBenchmarks : MeasuredBenchmark
         client = new UpscaleClusterClient(cluster.Client);
     }
 
-    [Benchmark(Description = "job of 8 segments, 50 ms per frame")]
+    [Benchmark(Description = "job of 16 segments, 50 ms per frame")]
     public async Task RunJob()
     {
         var output = Path.Combine(root, $"out{++jobs}");

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text;
+using StableVsr.Cli;
+using StableVsr.Cli.Commands;
+using StableVsr.Tests.Orleans;
+using StableVsr.Tests.Support;
+
+namespace StableVsr.Tests.Cli;
+
+/// <summary>
+/// The README's one-machine cluster, as a user runs it: two <c>stablevsr worker --cluster localhost</c> processes and a
+/// <c>stablevsr submit</c> process; the output equals the single-process <c>stablevsr upscale</c> byte for byte and both
+/// workers took segments.
+/// </summary>
+[NonParallelizable]
+[Category("Cluster")]
+public class ClusterCommandTests
+{
+    private TempFolder temp = null!;
+
+    [SetUp]
+    public void CreateFolder() => temp = new TempFolder();
+
+    [TearDown]
+    public void DeleteFolder() => temp.Dispose();
+
+    [Test]
+    public async Task TwoWorkerProcessesAndASubmitGiveTheBytesOfTheSingleProcessCli()
+    {
+        var shared = temp.File("shared");
+        var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [2, 2, 2, 2]);
+        var expected = temp.File("expected");
+        await ClusterHarness.UpscaleWithCliAsync(input, expected);
+
+        string[] worker = ["worker", "--cluster", "localhost", "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--storage", shared, "--verbose"];
+        using var first = WorkerProcess.Start(worker);
+        await first.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
+        using var second = WorkerProcess.Start(worker);
+        await second.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
+
+        var output = Path.Combine(shared, "library-x4");
+        // About a minute alone on 2 cores; the limit only catches a hang, on a machine as loaded as a shared one gets.
+        var submit = await CliProcess.RunAsync(
+            TimeSpan.FromMinutes(20),
+            "submit", "--cluster", "localhost", "--input", input, "--output", output, "--steps", "2", "--window", "2", "--seed", "11");
+        TestContext.Out.WriteLine(submit.Errors);
+        Assert.That(submit.ExitCode, Is.EqualTo(ExitCodes.Ok), submit.Errors);
+        ClusterHarness.AssertSameOutputs(expected, output);
+        Assert.That(first.Output, Does.Contain("running segment"), "the first worker took segments:\n" + first.Output);
+        Assert.That(second.Output, Does.Contain("running segment"), "the second worker took segments:\n" + second.Output);
+    }
+
+    // A worker process whose output is collected as it comes, killed when disposed.
+    private sealed class WorkerProcess : IDisposable
+    {
+        private readonly Process process;
+        private readonly StringBuilder output = new();
+
+        private WorkerProcess(Process process) => this.process = process;
+
+        public string Output
+        {
+            get
+            {
+                lock (output)
+                {
+                    return output.ToString();
+                }
+            }
+        }
+
+        public static WorkerProcess Start(string[] arguments)
+        {
+            var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var process = new Process { StartInfo = start };
+            var worker = new WorkerProcess(process);
+            process.OutputDataReceived += (_, e) => worker.Append(e.Data);
+            process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return worker;
+        }
+
+        public async Task WaitUntilReadyAsync(TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!Output.Contains("Worker ready", StringComparison.Ordinal))
+            {
+                Assert.That(process.HasExited, Is.False, "the worker exited:\n" + Output);
+                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the worker did not get ready:\n" + Output);
+                await Task.Delay(100);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+
+            process.Dispose();
+        }
+
+        private void Append(string? line)
+        {
+            if (line is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(line);
+                }
+            }
+        }
+    }
+}
