@@ -54,7 +54,7 @@ public class ClusterSegmentTests
         Assert.That(status.Segments.Select(s => s.Worker).Distinct().Count(), Is.GreaterThan(1), "the segments ran on both silos");
         ClusterHarness.AssertSameOutputs(expected, output);
 
-        var video = ClusterHarness.WriteLibrary(temp.File("videos"), [], videoFrames: 2);
+        var video = ClusterHarness.WriteLibrary(Directory.CreateDirectory(temp.File("videos")).FullName, [], videoFrames: 2);
         var refused = Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(video, "v.mp4"), temp.File("v-x4.mp4"))], options));
         Assert.That(refused!.Message, Does.Contain("frame-folder outputs").And.Contain("v-x4.mp4"));
     }
