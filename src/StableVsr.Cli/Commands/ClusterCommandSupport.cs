@@ -53,7 +53,7 @@ internal static class ClusterCommandSupport
         foreach (var segment in status.Segments)
         {
             var frames = $"{segment.FramesDone}/{(segment.FrameCount is { } count ? count : "?")}";
-            writer.WriteLine($"  [{segment.Index}] {segment.State.ToString().ToLowerInvariant(),-10} {frames,9} frames  attempts {segment.Attempts}  {segment.Sequence.Input} -> {segment.Sequence.Output}");
+            writer.WriteLine($"  [{segment.Index}] {segment.State.ToString().ToLowerInvariant(),-10} {frames,9} frames  attempts {segment.Attempts}  {segment.Sequence.Input} -> {segment.Sequence.Output}{(segment.Range is { } range ? $" frames {range}" : string.Empty)}");
             if (segment.Worker is { } worker)
             {
                 writer.WriteLine($"      worker {worker}");

@@ -22,12 +22,15 @@ internal static class SubmitCommand
         var codec = new Option<VideoCodec>("--codec") { Description = "Video output codec: h264 (default), h265, or ffv1.", DefaultValueFactory = _ => VideoCodec.H264 };
         var crf = new Option<int?>("--crf") { Description = "Video quality for h264/h265 (0-51)." };
         var attempts = new Option<int>("--max-attempts") { Description = "Starts of a segment before the job gives up on it.", DefaultValueFactory = _ => UpscaleJobOptions.Default.MaxAttempts };
+        var maxSegment = new Option<int?>("--max-segment-frames") { Description = "Split each sequence into segments of at most this many frames, run on several workers at once (frame-folder outputs only)." };
+        var segmentOverlap = new Option<int>("--segment-overlap") { Description = "Warm-up frames sampled (not written) before a segment that starts inside a shot.", DefaultValueFactory = _ => UpscaleJobOptions.Default.SegmentOverlap };
+        var sceneCuts = new Option<bool>("--scene-cuts") { Description = "Start a new segment (with no warm-up) at each scene cut found on the LR frames (frame-folder outputs only)." };
         var job = new Option<string?>("--job") { Description = "The job id (default: a new one); submitting again under an id follows that job." };
         var detach = new Option<bool>("--detach") { Description = "Print the job id and return without following it." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log the client's connection." };
         var command = new Command("submit", "Submit an upscaling job to a cluster of workers and follow it.")
         {
-            cluster, inputs, output, steps, seed, window, codec, crf, attempts, job, detach, verbose,
+            cluster, inputs, output, steps, seed, window, codec, crf, attempts, maxSegment, segmentOverlap, sceneCuts, job, detach, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -41,6 +44,9 @@ internal static class SubmitCommand
                     Codec = result.GetValue(codec),
                     Crf = result.GetValue(crf),
                     MaxAttempts = result.GetValue(attempts),
+                    MaxSegmentFrames = result.GetValue(maxSegment),
+                    SegmentOverlap = result.GetValue(segmentOverlap),
+                    SplitAtSceneCuts = result.GetValue(sceneCuts),
                 };
                 options.Validate();
                 var sequences = Plan(result.GetValue(inputs)!, result.GetValue(output)!, options.Codec);

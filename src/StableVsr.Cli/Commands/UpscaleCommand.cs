@@ -4,6 +4,7 @@ using StableVsr.IO;
 using StableVsr.Models.Loading;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Sampling.Resume;
+using StableVsr.Sampling.Segments;
 
 namespace StableVsr.Cli.Commands;
 
@@ -42,10 +43,14 @@ internal static class UpscaleCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing output." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (default: libtorch's choice)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log loading and timing details." };
+        var maxSegment = new Option<int?>("--max-segment-frames") { Description = "Split each sequence into segments of at most this many frames, upscaled one after the other as a cluster job split the same way would (frame-folder outputs only)." };
+        var segmentOverlap = new Option<int>("--segment-overlap") { Description = "Warm-up frames sampled (not written) before a segment that starts inside a shot.", DefaultValueFactory = _ => SegmentOptions.None.Overlap };
+        var sceneCuts = new Option<bool>("--scene-cuts") { Description = "Start a new segment (with no warm-up) at each scene cut found on the LR frames (frame-folder outputs only)." };
 
         var command = new Command("upscale", "Upscale a sequence (or a folder of sequences) 4x with StableVSR.")
         {
             input, output, model, controlNet, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, halfFlows, stateDevice, vaeTile, sequenceBatch, codec, crf, window, independentWindows, resume, restart, overwrite, threads, verbose,
+            maxSegment, segmentOverlap, sceneCuts,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -86,12 +91,18 @@ internal static class UpscaleCommand
             }
 
             var encoding = VideoEncodeOptions.Default with { Codec = result.GetValue(codec), Crf = result.GetValue(crf) };
-            return await RunAsync(result.GetValue(input)!, result.GetValue(output)!, source, options, run, encoding, cancellationToken).ConfigureAwait(false);
+            var segmenting = SegmentOptions.None with
+            {
+                MaxSegmentFrames = result.GetValue(maxSegment),
+                Overlap = result.GetValue(segmentOverlap),
+                SplitAtSceneCuts = result.GetValue(sceneCuts),
+            };
+            return await RunAsync(result.GetValue(input)!, result.GetValue(output)!, source, options, run, encoding, segmenting, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(FileSystemInfo input, FileSystemInfo output, ModelSource source, UpscaleOptions options, RunSettings run, VideoEncodeOptions encoding, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(FileSystemInfo input, FileSystemInfo output, ModelSource source, UpscaleOptions options, RunSettings run, VideoEncodeOptions encoding, SegmentOptions segmenting, CancellationToken cancellationToken)
     {
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
@@ -99,7 +110,14 @@ internal static class UpscaleCommand
         try
         {
             options.Validate();
+            segmenting.Validate();
             var sequences = FindSequences(input.FullName, output.FullName, encoding.Codec);
+            if (segmenting.Splits && sequences.FirstOrDefault(s => s.OutputIsVideo) is { } video)
+            {
+                throw new InvalidInputException(
+                    $"--max-segment-frames and --scene-cuts split sequences into segments for frame-folder outputs, and '{video.Output}' is a video: give a folder output (PNG frames), or leave out the splitting.");
+            }
+
             var todo = sequences.Where(s => !SequenceOutput.IsComplete(s, run)).ToArray();
             foreach (var plan in todo)
             {
@@ -135,7 +153,14 @@ internal static class UpscaleCommand
             // interrupted run can be resumed.
             foreach (var plan in todo)
             {
-                await UpscaleOneAsync(pipeline, plan, run, encoding, loggerFactory, cancellationToken).ConfigureAwait(false);
+                if (segmenting.Splits)
+                {
+                    await SegmentedUpscale.RunAsync(pipeline, plan, run, segmenting, loggerFactory, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await UpscaleOneAsync(pipeline, plan, run, encoding, loggerFactory, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             return ExitCodes.Ok;
@@ -150,7 +175,7 @@ internal static class UpscaleCommand
         }
     }
 
-    private static async Task UpscaleOneAsync(StableVsrPipeline pipeline, SequencePlan plan, RunSettings run, VideoEncodeOptions encoding, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    internal static async Task UpscaleOneAsync(StableVsrPipeline pipeline, SequencePlan plan, RunSettings run, VideoEncodeOptions encoding, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         IFrameSource source = plan.InputIsVideo ? new VideoFileSource(plan.Input, loggerFactory.CreateLogger<VideoFileSource>()) : new ImageFolderSource(plan.Input);
         await using (source.ConfigureAwait(false))

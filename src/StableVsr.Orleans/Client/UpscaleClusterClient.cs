@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
+using StableVsr.IO;
 using StableVsr.Orleans.Grains;
+using StableVsr.Sampling.Segments;
 using StableVsr.Orleans.Workers;
 
 namespace StableVsr.Orleans;
@@ -30,11 +32,18 @@ public sealed class UpscaleClusterClient
     public TimeSpan OutageTolerance { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Submits a job and returns its id. Submitting again under the same id returns that id (nothing is redone).</summary>
-    /// <param name="sequences">The sequences, one segment each; inputs must exist, outputs must not.</param>
+    /// <param name="sequences">
+    /// The sequences, one segment each unless <paramref name="options"/> split them (then this client reads each
+    /// sequence's LR frames once, to count them and find scene cuts, and the job grain plans the segments from that).
+    /// Inputs must exist, outputs must not.
+    /// </param>
     /// <param name="options">Output options; null takes <see cref="UpscaleJobOptions.Default"/>.</param>
     /// <param name="jobId">The id to submit under; null makes a new one.</param>
     /// <param name="cancellationToken">Cancels waiting for the cluster.</param>
-    /// <exception cref="InvalidInputException">No sequence, an input that does not exist, an output that exists, is an input or is given twice, or invalid options.</exception>
+    /// <exception cref="InvalidInputException">
+    /// No sequence, an input that does not exist or cannot be read, an output that exists, is an input or is given
+    /// twice, invalid options, or splitting asked for with a video output.
+    /// </exception>
     public async Task<string> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions? options = null, string? jobId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sequences);
@@ -42,13 +51,15 @@ public sealed class UpscaleClusterClient
         jobId ??= $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var job = grains.GetGrain<IUpscaleJobGrain>(jobId);
         var resolved = sequences.Select(s => new SequenceJob(Path.GetFullPath(s.Input), Path.GetFullPath(s.Output))).ToArray();
+        IReadOnlyList<SequenceSurveyRecord>? surveys = null;
         if (await job.GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false) is null)
         {
             options.Validate();
             Check(resolved);
+            surveys = await SurveyAsync(resolved, options, cancellationToken).ConfigureAwait(false);
         }
 
-        await job.SubmitAsync(resolved, options).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await job.SubmitAsync(resolved, options, surveys).WaitAsync(cancellationToken).ConfigureAwait(false);
 
         // Only once the job holds its segments may workers find it.
         await grains.GetGrain<IJobRegistryGrain>(StableVsrClusterDefaults.RegistryKey).AddJobAsync(jobId).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -148,6 +159,36 @@ public sealed class UpscaleClusterClient
         before.State != now.State ||
         before.Segments.Count != now.Segments.Count ||
         before.Segments.Zip(now.Segments).Any(p => p.First.State != p.Second.State || p.First.FramesDone != p.Second.FramesDone || p.First.Attempts != p.Second.Attempts);
+
+    // With splitting asked for, each sequence's frame count and scene cuts, measured here (every input is on storage this
+    // client sees) so that the job grain plans from them without reading frames in a grain call.
+    private static async Task<IReadOnlyList<SequenceSurveyRecord>?> SurveyAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, CancellationToken cancellationToken)
+    {
+        var segmenting = options.ToSegmentOptions();
+        if (!segmenting.Splits)
+        {
+            return null;
+        }
+
+        if (sequences.FirstOrDefault(s => SegmentStaging.IsVideoOutput(s.Output)) is { } video)
+        {
+            throw new InvalidInputException(
+                $"Splitting sequences into segments (MaxSegmentFrames, SplitAtSceneCuts) is for frame-folder outputs, and '{video.Output}' is a video: " +
+                "give a folder output (PNG frames) for split jobs, or submit video outputs without splitting.");
+        }
+
+        var surveys = new List<SequenceSurveyRecord>(sequences.Count);
+        foreach (var sequence in sequences)
+        {
+            IFrameSource source = File.Exists(sequence.Input) ? new VideoFileSource(sequence.Input) : new ImageFolderSource(sequence.Input);
+            await using (source.ConfigureAwait(false))
+            {
+                surveys.Add(SequenceSurveyRecord.From(await SegmentPlanner.SurveyAsync(source, segmenting, cancellationToken).ConfigureAwait(false)));
+            }
+        }
+
+        return surveys;
+    }
 
     private static void Check(IReadOnlyList<SequenceJob> sequences)
     {

@@ -1,15 +1,19 @@
 namespace StableVsr.Orleans.Grains;
 
 /// <summary>
-/// One submitted job (keyed by its id): plans a segment per sequence, hands segments to workers one lease at a time,
+/// One submitted job (keyed by its id): plans the segments of its sequences (one each, or several when split), hands segments to workers one lease at a time,
 /// tracks their state and persists it, and takes back the segments of workers whose silo died.
 /// </summary>
 [Alias("StableVsr.IUpscaleJobGrain")]
 internal interface IUpscaleJobGrain : IGrainWithStringKey
 {
-    /// <summary>Records the job; submitting the same job again returns its status (so a client may retry).</summary>
+    /// <summary>
+    /// Records the job and plans its segments: one per sequence, or, with <paramref name="surveys"/> (one per sequence,
+    /// when the options split), the segments <see cref="Sampling.Segments.SegmentPlanner"/> plans from each survey.
+    /// Submitting the same job again returns its status (so a client may retry).
+    /// </summary>
     [Alias("Submit")]
-    Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options);
+    Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, IReadOnlyList<SequenceSurveyRecord>? surveys);
 
     /// <summary>The job's status; null when no job was submitted under this id.</summary>
     [Alias("GetStatus")]
@@ -23,9 +27,9 @@ internal interface IUpscaleJobGrain : IGrainWithStringKey
     [Alias("ReportProgress")]
     Task<bool> ReportProgressAsync(Guid leaseId, int framesDone, int? frameCount);
 
-    /// <summary>Asks to rename a finished segment's output into place; false when the lease is lost (do not).</summary>
+    /// <summary>Asks to commit a finished segment: whether to commit its part or its part and the whole sequence, to wait, or not to (the lease is lost).</summary>
     [Alias("BeginCommit")]
-    Task<bool> BeginCommitAsync(Guid leaseId);
+    Task<CommitTurn> BeginCommitAsync(Guid leaseId);
 
     /// <summary>Records a segment committed (its output renamed into place) with its frame count (negative: the count last reported).</summary>
     [Alias("CompleteSegment")]

@@ -27,4 +27,8 @@ internal sealed record SegmentLease
     /// <summary>Which start of the segment this is (1: the first; later ones continue from the segment's journal).</summary>
     [Id(5)]
     public int Attempt { get; init; }
+
+    /// <summary>The frames of the sequence to upscale when it is split; null for the whole sequence.</summary>
+    [Id(6)]
+    public SegmentRange? Range { get; init; }
 }

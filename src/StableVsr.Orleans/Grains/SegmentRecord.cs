@@ -38,6 +38,10 @@ internal sealed class SegmentRecord
     [Id(10)]
     public List<string> History { get; set; } = [];
 
+    /// <summary>The frames of the sequence, when the sequence is split; null for the whole sequence.</summary>
+    [Id(11)]
+    public SegmentRange? Range { get; set; }
+
     public SegmentStatus ToStatus() => new()
     {
         Index = Index,
@@ -49,5 +53,6 @@ internal sealed class SegmentRecord
         FrameCount = FrameCount,
         Error = Error,
         History = History.ToArray(),
+        Range = Range,
     };
 }

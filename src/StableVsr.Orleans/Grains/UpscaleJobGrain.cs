@@ -38,13 +38,13 @@ internal sealed partial class UpscaleJobGrain(
     }
 
     /// <inheritdoc />
-    public async Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options)
+    public async Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, IReadOnlyList<SequenceSurveyRecord>? surveys)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(options);
         if (State.Submitted)
         {
-            if (!State.Segments.Select(s => s.Sequence).SequenceEqual(sequences) || State.Options != options)
+            if (!State.Segments.Select(s => s.Sequence).Distinct().SequenceEqual(sequences) || State.Options != options)
             {
                 throw new ArgumentException($"Job '{this.GetPrimaryKeyString()}' was already submitted with other sequences or options; submit under a new id.");
             }
@@ -56,7 +56,7 @@ internal sealed partial class UpscaleJobGrain(
         State.State = UpscaleJobState.Queued;
         State.Options = options;
         State.SubmittedAt = DateTimeOffset.UtcNow;
-        State.Segments = sequences.Select((s, i) => new SegmentRecord { Index = i, Sequence = s }).ToList();
+        State.Segments = SegmentRecords.Plan(sequences, options, surveys);
         await WriteAsync(CancellationToken.None).ConfigureAwait(true);
         LogSubmitted(logger, this.GetPrimaryKeyString(), sequences.Count);
         return Status();
@@ -105,6 +105,7 @@ internal sealed partial class UpscaleJobGrain(
                 Sequence = segment.Sequence,
                 Options = State.Options,
                 Attempt = segment.Attempts,
+                Range = segment.Range,
             },
             Finished: false);
     }
@@ -132,16 +133,23 @@ internal sealed partial class UpscaleJobGrain(
     }
 
     /// <inheritdoc />
-    public async Task<bool> BeginCommitAsync(Guid leaseId)
+    public async Task<CommitTurn> BeginCommitAsync(Guid leaseId)
     {
         if (Holding(leaseId) is not { State: SegmentState.Running } segment)
         {
-            return false;
+            return CommitTurn.Lost;
+        }
+
+        // A split sequence's segments commit one at a time, so the one that commits last knows it and completes the sequence.
+        var siblings = State.Segments.Where(s => s != segment && s.Sequence == segment.Sequence).ToArray();
+        if (siblings.Any(s => s.State == SegmentState.Committing))
+        {
+            return CommitTurn.Wait;
         }
 
         segment.State = SegmentState.Committing;
         await WriteAsync(CancellationToken.None).ConfigureAwait(true);
-        return true;
+        return siblings.All(s => s.State == SegmentState.Done) ? CommitTurn.Last : CommitTurn.Part;
     }
 
     /// <inheritdoc />

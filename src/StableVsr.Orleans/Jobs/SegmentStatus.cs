@@ -8,7 +8,7 @@ public sealed record SegmentStatus
     [Id(0)]
     public int Index { get; init; }
 
-    /// <summary>The sequence it upscales.</summary>
+    /// <summary>The sequence it upscales (all of it, or the frames of <see cref="Range"/>).</summary>
     [Id(1)]
     public required SequenceJob Sequence { get; init; }
 
@@ -39,4 +39,8 @@ public sealed record SegmentStatus
     /// <summary>Every start, oldest first: the worker and how the attempt ended.</summary>
     [Id(8)]
     public IReadOnlyList<string> History { get; init; } = [];
+
+    /// <summary>The frames of the sequence it upscales when the sequence is split; null when it is the whole sequence.</summary>
+    [Id(9)]
+    public SegmentRange? Range { get; init; }
 }

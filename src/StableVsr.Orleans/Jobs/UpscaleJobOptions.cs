@@ -1,4 +1,5 @@
 using StableVsr.IO;
+using StableVsr.Sampling.Segments;
 
 namespace StableVsr.Orleans;
 
@@ -48,6 +49,26 @@ public sealed record UpscaleJobOptions
     [Id(7)]
     public int MaxAttempts { get; init; } = 3;
 
+    /// <summary>
+    /// The most output frames of one segment: a longer shot is split into segments that run on several workers at once,
+    /// each warmed up with <see cref="SegmentOverlap"/> frames before it. Null (the default) keeps every sequence one
+    /// segment. Splitting is for frame-folder outputs; a job that asks for it with a video output is refused.
+    /// </summary>
+    [Id(8)]
+    public int? MaxSegmentFrames { get; init; }
+
+    /// <summary>
+    /// Warm-up frames of a segment that starts inside a shot: sampled with the guidance carried through them but not
+    /// written, so its first frame starts with carried temporal guidance. Default <see cref="SegmentOptions.Overlap"/>
+    /// of <see cref="SegmentOptions.None"/> (2, chosen by the segment-border measurement in the README).
+    /// </summary>
+    [Id(9)]
+    public int SegmentOverlap { get; init; } = SegmentOptions.None.Overlap;
+
+    /// <summary>Whether scene cuts (found on the LR frames when the job is submitted) start new segments, with no warm-up. Default false.</summary>
+    [Id(10)]
+    public bool SplitAtSceneCuts { get; init; }
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="InvalidInputException">A value is out of range; the message says which.</exception>
     public void Validate()
@@ -58,6 +79,7 @@ public sealed record UpscaleJobOptions
             throw new InvalidInputException($"UpscaleJobOptions.MaxAttempts must be at least 1 (got {MaxAttempts}).");
         }
 
+        ToSegmentOptions().Validate();
         if (Crf is < 0 or > 51)
         {
             throw new InvalidInputException($"UpscaleJobOptions.Crf must be between 0 and 51 (got {Crf}).");
@@ -72,6 +94,14 @@ public sealed record UpscaleJobOptions
         WindowSize = WindowSize,
         GuideAcrossWindows = GuideAcrossWindows,
         RaftNormalization = RaftNormalization,
+    };
+
+    /// <summary>How this job splits its sequences into segments.</summary>
+    internal SegmentOptions ToSegmentOptions() => SegmentOptions.None with
+    {
+        MaxSegmentFrames = MaxSegmentFrames,
+        Overlap = SegmentOverlap,
+        SplitAtSceneCuts = SplitAtSceneCuts,
     };
 
     /// <summary>The video encoding of this job's video outputs.</summary>

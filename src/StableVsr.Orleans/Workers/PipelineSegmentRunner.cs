@@ -9,7 +9,8 @@ namespace StableVsr.Orleans.Workers;
 /// <summary>
 /// Runs segments with a <see cref="StableVsrPipeline"/> on one device, exactly as <c>stablevsr upscale</c> runs one
 /// sequence: <see cref="StableVsrPipeline.UpscaleResumableAsync"/> from the sequence's frames or video into its (staging)
-/// output with a journal, resumed when a journal is there. A pipeline's options are fixed, so a job with other output
+/// output with a journal, resumed when a journal is there (<see cref="StableVsrPipeline.UpscaleRangeAsync"/> for a
+/// segment of a split sequence). A pipeline's options are fixed, so a job with other output
 /// options reloads the model (jobs of one cluster usually share them).
 /// </summary>
 internal sealed class PipelineSegmentRunner : ISegmentRunner
@@ -67,13 +68,18 @@ internal sealed class PipelineSegmentRunner : ISegmentRunner
         IFrameSource source = inputIsVideo ? new VideoFileSource(input, loggerFactory.CreateLogger<VideoFileSource>()) : new ImageFolderSource(input);
         await using (source.ConfigureAwait(false))
         {
-            int? frameCount = source is VideoFileSource video ? (await video.ProbeAsync(cancellationToken).ConfigureAwait(false)).FrameCount : source.FrameCount;
+            int? frameCount = work.Lease.Range is { } range ? range.End - range.Start
+                : source is VideoFileSource video ? (await video.ProbeAsync(cancellationToken).ConfigureAwait(false)).FrameCount
+                : source.FrameCount;
             var staging = work.Staging;
             IFrameSink sink = staging.OutputIsVideo
                 ? new VideoFileSink(staging.StagingOutput, staging.JournalFolder, work.Lease.Options.ToEncodeOptions() with { SourceVideo = inputIsVideo ? input : null }, loggerFactory.CreateLogger<VideoFileSink>())
                 : new ImageFolderSink(staging.StagingOutput);
             await using var reporting = new ReportingSink(sink, (frames, token) => work.Committed(frames, frameCount, token));
-            return await pipeline.UpscaleResumableAsync(source, reporting, new JournalOptions(staging.JournalFolder, ResumeMode.Resume), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var journal = new JournalOptions(staging.JournalFolder, ResumeMode.Resume);
+            return work.Lease.Range is { } segment
+                ? await pipeline.UpscaleRangeAsync(source, reporting, segment.ToSequenceRange(), journal, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await pipeline.UpscaleResumableAsync(source, reporting, journal, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 

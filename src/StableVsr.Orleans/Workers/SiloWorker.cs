@@ -150,12 +150,13 @@ internal sealed partial class SiloWorker(
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(stop);
         try
         {
-            var staging = SegmentStaging.For(lease.Sequence);
+            var staging = SegmentStaging.For(lease.Sequence, lease.Range, lease.JobId);
             int frames;
             if (lease.Attempt > 1 && staging.IsCommitted)
             {
-                // An earlier attempt renamed the output into place and died before saying so.
-                frames = staging.OutputIsVideo ? -1 : Directory.GetFiles(staging.Output, "*.png").Length;
+                // An earlier attempt committed the output (or the segment's part) and died before saying so; the commit
+                // below finishes what it may have left (a split sequence's last rename) and records it.
+                frames = staging.CommittedFrames;
             }
             else
             {
@@ -176,13 +177,23 @@ internal sealed partial class SiloWorker(
 
                 LogRunning(logger, lease.JobId, lease.Index, lease.Attempt, lease.Sequence.Input);
                 frames = await runner.RunAsync(new SegmentWork(lease, staging, Committed), leaseLost.Token).ConfigureAwait(false);
-                if (!await job.BeginCommitAsync(lease.LeaseId).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                staging.Commit();
             }
+
+            var turn = await job.BeginCommitAsync(lease.LeaseId).ConfigureAwait(false);
+            while (turn == CommitTurn.Wait)
+            {
+                // Another segment of the same split sequence is committing: a few file moves, or a silo death the
+                // membership is about to report.
+                await Task.Delay(options.Value.PollInterval, leaseLost.Token).ConfigureAwait(false);
+                turn = await job.BeginCommitAsync(lease.LeaseId).ConfigureAwait(false);
+            }
+
+            if (turn == CommitTurn.Lost)
+            {
+                return;
+            }
+
+            staging.Commit(last: turn == CommitTurn.Last);
 
             await job.CompleteSegmentAsync(lease.LeaseId, frames).ConfigureAwait(false);
         }
@@ -196,7 +207,7 @@ internal sealed partial class SiloWorker(
         catch (InvalidInputException e) when (!stop.IsCancellationRequested)
         {
             // Bad input is not retried, so nothing of the segment is worth keeping.
-            SegmentStaging.For(lease.Sequence).Discard();
+            SegmentStaging.For(lease.Sequence, lease.Range, lease.JobId).Discard();
             await ReportFailureAsync(job, lease, e.Message, permanent: true).ConfigureAwait(false);
         }
         catch (Exception e)

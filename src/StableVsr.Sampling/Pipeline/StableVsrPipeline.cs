@@ -8,6 +8,7 @@ using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Noise;
 using StableVsr.Sampling.Resume;
 using StableVsr.Sampling.Schedulers;
+using StableVsr.Sampling.Segments;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -121,7 +122,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     /// a newer version (each message says which and how to start over).
     /// </exception>
     /// <exception cref="UpscaleCanceledException">The token was cancelled.</exception>
-    public async Task<int> UpscaleResumableAsync(
+    public Task<int> UpscaleResumableAsync(
         IFrameSource source,
         IFrameSink sink,
         JournalOptions? journal = null,
@@ -131,8 +132,58 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(sink);
         ObjectDisposedException.ThrowIf(disposed, this);
+        return RunResumableAsync(source, sink, null, journal, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Upscales frames [<see cref="SequenceRange.Start"/>, <see cref="SequenceRange.End"/>) of <paramref name="source"/>
+    /// into <paramref name="sink"/> as <see cref="UpscaleResumableAsync"/> does the whole sequence: the
+    /// <see cref="SequenceRange.WarmUp"/> frames before the range are sampled first (windows counted from the first of
+    /// them, guidance carried as usual) and not written, so the range's first frame starts with carried temporal
+    /// guidance. Frames keep their index in the whole sequence, so each draws the noise it draws in an unsplit run: a
+    /// range warmed up from frame 0 gives exactly the unsplit run's bytes for its frames when its end is the sequence's
+    /// end or on the unsplit run's window grid (a multiple of <see cref="UpscaleOptions.WindowSize"/>); a range whose end
+    /// cuts a window short samples that last window with fewer frames. The frames after the range are never read. The
+    /// journal's identity includes the range, so a journal of one range is never resumed as another.
+    /// </summary>
+    /// <param name="source">The LR frames of the whole sequence.</param>
+    /// <param name="sink">Where the range's upscaled frames go (only those; they keep their sequence-wide index and name).</param>
+    /// <param name="range">The frames to output and the warm-up before them.</param>
+    /// <param name="journal">Where to keep the journal and what to do with one already there; null runs without one.</param>
+    /// <param name="progress">Receives progress reports; frames are numbered in the whole sequence.</param>
+    /// <param name="cancellationToken">Stops the run within one denoising step; committed windows stay resumable.</param>
+    /// <returns>The number of frames the output holds (the range's <see cref="SequenceRange.Count"/>).</returns>
+    /// <exception cref="InvalidInputException">
+    /// As <see cref="UpscaleResumableAsync"/>, and when the sequence ends before the range does.
+    /// </exception>
+    /// <exception cref="UpscaleCanceledException">The token was cancelled.</exception>
+    public Task<int> UpscaleRangeAsync(
+        IFrameSource source,
+        IFrameSink sink,
+        SequenceRange range,
+        JournalOptions? journal = null,
+        IProgress<UpscaleProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(range);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return RunResumableAsync(new RangeFrameSource(source, range), new RangeFrameSink(sink, range), range, journal, progress, cancellationToken);
+    }
+
+    // The resumable run of a whole sequence (range null) or of a range, whose source and sink are already cut to it.
+    private async Task<int> RunResumableAsync(
+        IFrameSource source,
+        IFrameSink sink,
+        SequenceRange? range,
+        JournalOptions? journal,
+        IProgress<UpscaleProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
-        var (record, state) = await OpenJournalAsync(source, sink, journal, cancellationToken).ConfigureAwait(false);
+        var (record, state) = await OpenJournalAsync(source, sink, journal, range, cancellationToken).ConfigureAwait(false);
+        var firstOutput = range?.Start ?? 0;
         using (state)
         {
             var written = state.NextFrame;
@@ -156,7 +207,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
             }
             catch (OperationCanceledException e)
             {
-                throw Cancelled(e, clock, written);
+                throw Cancelled(e, clock, Math.Max(0, written - firstOutput));
             }
 
             if (journal is not null)
@@ -164,9 +215,10 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
                 UpscaleJournal.Delete(journal.Folder);
             }
 
-            LogFinished(logger, written, clock.Elapsed.TotalSeconds);
-            progress?.Report(UpscaleProgress.Completed(written, Options.Steps, clock.Elapsed));
-            return written;
+            var output = Math.Max(0, written - firstOutput);
+            LogFinished(logger, output, clock.Elapsed.TotalSeconds);
+            progress?.Report(UpscaleProgress.Completed(output, Options.Steps, clock.Elapsed));
+            return output;
         }
     }
 
@@ -421,15 +473,17 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
     }
 
     // Opens, creates or discards the journal as asked, prepares the sink, and returns where the sequence stands.
-    private async Task<(UpscaleJournal? Journal, SequenceState State)> OpenJournalAsync(IFrameSource source, IFrameSink sink, JournalOptions? options, CancellationToken cancellationToken)
+    // A range starts at its first warm-up frame, with no carry: windows are counted from there.
+    private async Task<(UpscaleJournal? Journal, SequenceState State)> OpenJournalAsync(IFrameSource source, IFrameSink sink, JournalOptions? options, SequenceRange? range, CancellationToken cancellationToken)
     {
         var noise = new SeededNoiseSource(Options.Seed);
+        var firstFrame = range?.FirstSampled ?? 0;
         if (options is null)
         {
-            return (null, new SequenceState(noise));
+            return (null, new SequenceState(noise, firstFrame));
         }
 
-        var identity = JournalIdentity.For(Options, models.Fingerprint, source.Description, await source.FingerprintAsync(cancellationToken).ConfigureAwait(false));
+        var identity = JournalIdentity.For(Options, models.Fingerprint, source.Description, await source.FingerprintAsync(cancellationToken).ConfigureAwait(false), range);
         if (UpscaleJournal.Exists(options.Folder))
         {
             switch (options.Mode)
@@ -458,7 +512,7 @@ public sealed partial class StableVsrPipeline : IVideoUpscaler
             }
         }
 
-        return (UpscaleJournal.Create(options.Folder, identity), new SequenceState(noise));
+        return (UpscaleJournal.Create(options.Folder, identity), new SequenceState(noise, firstFrame));
     }
 
     private NoiseScheduler CreateScheduler()

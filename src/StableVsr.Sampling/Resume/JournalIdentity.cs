@@ -17,7 +17,12 @@ internal sealed record JournalIdentity(string Input, string InputFingerprint, st
     /// The state device, thread count and batching of several sequences change where and how fast the work runs, not
     /// its result, so they are left out: a run interrupted on one setting can resume on another.
     /// </remarks>
-    public static JournalIdentity For(UpscaleOptions options, string modelFingerprint, string input, string inputFingerprint)
+    /// <param name="options">The run's options.</param>
+    /// <param name="modelFingerprint">The model's fingerprint.</param>
+    /// <param name="input">The input, for messages.</param>
+    /// <param name="inputFingerprint">The input's fingerprint.</param>
+    /// <param name="range">The frame range of a range run (its output frames and warm-up); null for a whole sequence (no entry, as before ranges existed).</param>
+    public static JournalIdentity For(UpscaleOptions options, string modelFingerprint, string input, string inputFingerprint, Segments.SequenceRange? range = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -41,6 +46,11 @@ internal sealed record JournalIdentity(string Input, string InputFingerprint, st
             ["WindowSize"] = Text(options.WindowSize),
             ["GuideAcrossWindows"] = Text(options.GuideAcrossWindows),
         };
+        if (range is not null)
+        {
+            values["Range"] = range.ToString();
+        }
+
         return new JournalIdentity(input, inputFingerprint, modelFingerprint, values);
     }
 

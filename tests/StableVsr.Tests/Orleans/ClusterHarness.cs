@@ -79,13 +79,13 @@ internal static class ClusterHarness
     public static IReadOnlyList<SequenceJob> Plan(string input, string output) =>
         UpscaleCommand.FindSequences(input, output, VideoCodec.H264).Select(p => new SequenceJob(p.Input, p.Output)).ToArray();
 
-    /// <summary>Runs the single-process CLI with the job's options.</summary>
-    public static async Task UpscaleWithCliAsync(string input, string output)
+    /// <summary>Runs the single-process CLI with the job's options (and <paramref name="extra"/> arguments).</summary>
+    public static async Task UpscaleWithCliAsync(string input, string output, params string[] extra)
     {
         var exit = await StableVsrCommand.RunAsync(
         [
             "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-            "--steps", "2", "--window", "2", "--seed", "11", "--device", "cpu",
+            "--steps", "2", "--window", "2", "--seed", "11", "--device", "cpu", .. extra,
         ]);
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok), "the single-process reference run");
     }

@@ -1,0 +1,61 @@
+using StableVsr.Orleans;
+using StableVsr.Tests.Support;
+
+namespace StableVsr.Tests.Orleans;
+
+/// <summary>
+/// Split jobs: long shots split into segments with warm-up, and a scene cut starting a segment, run on a cluster of 2
+/// silos give the bytes of the single-process CLI run with the same splitting options; the status shows each
+/// segment's frame range; splitting a video output is refused.
+/// </summary>
+[NonParallelizable]
+[Category("Cluster")]
+public class ClusterSegmentTests
+{
+    private TempFolder temp = null!;
+
+    [SetUp]
+    public void CreateFolder() => temp = new TempFolder();
+
+    [TearDown]
+    public void DeleteFolder() => temp.Dispose();
+
+    [Test]
+    public async Task ASplitJobGivesTheBytesOfTheSingleProcessCliSplitTheSameWay()
+    {
+        var input = temp.File("library");
+        MovingScene.WriteFolder(Path.Combine(input, "a"), 12);
+        CutScene.WriteFolder(Path.Combine(input, "b"), 8, cutAt: 5);
+        var expected = temp.File("expected");
+        await ClusterHarness.UpscaleWithCliAsync(input, expected, "--max-segment-frames", "4", "--segment-overlap", "2", "--scene-cuts");
+
+        await using var cluster = await ClusterHarness.StartAsync(2, temp.File("state"));
+        var client = new UpscaleClusterClient(cluster.Client);
+        var output = temp.File("cluster");
+        var options = ClusterHarness.JobOptions with { MaxSegmentFrames = 4, SegmentOverlap = 2, SplitAtSceneCuts = true };
+        var jobId = await client.SubmitAsync(ClusterHarness.Plan(input, output), options);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var status = await client.WaitAsync(jobId, interval: TimeSpan.FromMilliseconds(200), cancellationToken: timeout.Token);
+        foreach (var segment in status.Segments)
+        {
+            TestContext.Out.WriteLine($"  [{segment.Index}] {Path.GetFileName(segment.Sequence.Input)} {segment.Range}: {segment.State}, {segment.FramesDone} frames, {string.Join("; ", segment.History)}");
+        }
+
+        Assert.That(status.State, Is.EqualTo(UpscaleJobState.Succeeded), string.Join("; ", status.Segments.Select(s => s.Error)));
+        Assert.That(
+            status.Segments.Select(s => $"{Path.GetFileName(s.Sequence.Input)} {s.Range}"),
+            Is.EqualTo(new[]
+            {
+                "a [0, 4) warm-up 0", "a [4, 8) warm-up 2", "a [8, 12) warm-up 2",
+                "b [0, 3) warm-up 0", "b [3, 5) warm-up 2", "b [5, 8) warm-up 0",
+            }),
+            "a: three segments of 4 with 2 warm-up frames; b: split at its cut (frame 5), no warm-up after it");
+        Assert.That(status.FramesDone, Is.EqualTo(20));
+        Assert.That(status.Segments.Select(s => s.Worker).Distinct().Count(), Is.GreaterThan(1), "the segments ran on both silos");
+        ClusterHarness.AssertSameOutputs(expected, output);
+
+        var video = ClusterHarness.WriteLibrary(Directory.CreateDirectory(temp.File("videos")).FullName, [], videoFrames: 2);
+        var refused = Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(video, "v.mp4"), temp.File("v-x4.mp4"))], options));
+        Assert.That(refused!.Message, Does.Contain("frame-folder outputs").And.Contain("v-x4.mp4"));
+    }
+}
