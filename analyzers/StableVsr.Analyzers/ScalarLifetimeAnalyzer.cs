@@ -154,6 +154,7 @@ public sealed class ScalarLifetimeAnalyzer : DiagnosticAnalyzer
         return reader.ReadToEnd()
             .Split(['\n', '\r'], System.StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Trim())
+            .Where(line => !line.StartsWith("#", System.StringComparison.Ordinal))
             .ToImmutableHashSet(System.StringComparer.Ordinal);
     }
 }

@@ -112,7 +112,7 @@ for (var changed = true; changed;)
 }
 
 var listed = via.Keys.Where(publicMembers.Contains).Order(StringComparer.Ordinal).ToList();
-File.WriteAllLines(args[1], listed);
+File.WriteAllLines(args[1], ["# Public TorchSharp members that build a temporary Scalar (SVSR001); written by analyzers/tools/DeriveScalarMembers.cs.", .. listed]);
 if (args.Length > 2 && args[2] == "--why")
 {
     foreach (var id in listed)
