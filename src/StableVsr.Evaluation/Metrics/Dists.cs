@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Evaluation.Weights;
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Evaluation.Metrics;
@@ -70,19 +71,19 @@ public sealed class Dists : nn.Module<Tensor, Tensor, Tensor>
             var y = features[k].narrow(0, batch, batch);
             var xMean = x.mean([2, 3], keepdim: true);
             var yMean = y.mean([2, 3], keepdim: true);
-            var s1 = (xMean * 2 * yMean + C1) / (xMean.pow(2) + yMean.pow(2) + C1);
+            var s1 = (xMean.Times(2) * yMean).Plus(C1) / xMean.Power(2).Plus(yMean.Power(2)).Plus(C1);
             var termS1 = (alpha[k] * s1).sum(1, keepdim: true);
-            structure = structure is null ? termS1 : structure + termS1;
+            structure = structure is null ? termS1 : structure.Plus(termS1);
 
-            var xVariance = (x - xMean).pow(2).mean([2, 3], keepdim: true);
-            var yVariance = (y - yMean).pow(2).mean([2, 3], keepdim: true);
+            var xVariance = (x - xMean).Power(2).mean([2, 3], keepdim: true);
+            var yVariance = (y - yMean).Power(2).mean([2, 3], keepdim: true);
             var covariance = (x * y).mean([2, 3], keepdim: true) - xMean * yMean;
-            var s2 = (covariance * 2 + C2) / (xVariance + yVariance + C2);
+            var s2 = covariance.Times(2).Plus(C2) / xVariance.Plus(yVariance).Plus(C2);
             var termS2 = (beta[k] * s2).sum(1, keepdim: true);
-            texture = texture is null ? termS2 : texture + termS2;
+            texture = texture is null ? termS2 : texture.Plus(termS2);
         }
 
-        return (1 - (structure! + texture!)).flatten().MoveToOuterDisposeScope();
+        return structure!.Plus(texture!).SubtractedFrom(1).flatten().MoveToOuterDisposeScope();
     }
 
     // Owned by the module whatever dispose scope the caller built it in.

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ internal sealed class DistsHeads : nn.Module
     public (Tensor[] Alpha, Tensor[] Beta) Normalised(long[] stageChannels)
     {
         using var scope = NewDisposeScope();
-        var total = alpha.sum() + beta.sum();
+        var total = alpha.sum().Plus(beta.sum());
         var a = (alpha / total).split(stageChannels, 1).Select(t => t.MoveToOuterDisposeScope()).ToArray();
         var b = (beta / total).split(stageChannels, 1).Select(t => t.MoveToOuterDisposeScope()).ToArray();
         return (a, b);

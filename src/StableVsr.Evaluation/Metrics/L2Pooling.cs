@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Evaluation.Metrics;
@@ -27,7 +28,7 @@ internal sealed class L2Pooling : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var pooled = nn.functional.conv2d(input.pow(2), filter, strides: [2, 2], padding: [1, 1], groups: input.shape[1]);
-        return (pooled + 1e-12).sqrt().MoveToOuterDisposeScope();
+        var pooled = nn.functional.conv2d(input.Power(2), filter, strides: [2, 2], padding: [1, 1], groups: input.shape[1]);
+        return pooled.Plus(1e-12).sqrt().MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Evaluation.Weights;
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Evaluation.Metrics;
@@ -92,7 +93,7 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
         var total = Term(0, a[0], b[0]);
         for (var k = 1; k < a.Count; k++)
         {
-            total = total + Term(k, a[k], b[k]);
+            total = total.Plus(Term(k, a[k], b[k]));
         }
 
         return total.MoveToOuterDisposeScope();
@@ -111,8 +112,8 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var device = shift.device;
-        var x = (images.to(float32, device) * 2 - 1 - shift) / scale;
-        var layers = net.call(x).Select(f => (f / (f.pow(2).sum(1, keepdim: true).sqrt() + NormEpsilon)).MoveToOuterDisposeScope()).ToArray();
+        var x = (images.to(float32, device).Times(2).Minus(1) - shift) / scale;
+        var layers = net.call(x).Select(f => (f / f.Power(2).sum(1, keepdim: true).sqrt().Plus(NormEpsilon)).MoveToOuterDisposeScope()).ToArray();
         return new LpipsFeatures(layers);
     }
 
@@ -123,5 +124,5 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
         return tensor(values).view(1, 3, 1, 1).DetachFromDisposeScope();
     }
 
-    private Tensor Term(int layer, Tensor a, Tensor b) => heads.Apply(layer, (a - b).pow(2)).mean([2, 3]).flatten();
+    private Tensor Term(int layer, Tensor a, Tensor b) => heads.Apply(layer, (a - b).Power(2)).mean([2, 3]).flatten();
 }

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Evaluation.Metrics;
@@ -16,13 +17,13 @@ public static class Psnr
         ImageChecks.SamePair(groundTruth, output, "PSNR");
         using var scope = NewDisposeScope();
         var count = groundTruth.shape[1] * groundTruth.shape[2] * groundTruth.shape[3];
-        var sse = (groundTruth - output.to(groundTruth.dtype)).pow(2).sum([1, 2, 3]);
-        var lnMse = (sse / count).log();
+        var sse = (groundTruth - output.to(groundTruth.dtype)).Power(2).sum([1, 2, 3]);
+        var lnMse = sse.DividedBy(count).log();
 
         // torchmetrics: 2 * log(data_range) - log(mse), times 10 / log(tensor(10.)), each step in the input's dtype.
         var ten = tensor(10f, groundTruth.dtype, groundTruth.device);
         var toDecibels = ten / ten.log();
-        var psnr = (ones_like(lnMse).log() * 2 - lnMse) * toDecibels;
+        var psnr = (ones_like(lnMse).log().Times(2) - lnMse) * toDecibels;
         return psnr.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Evaluation.Metrics;
@@ -31,8 +32,8 @@ public static class Ssim
     public static Tensor GaussianWindow(Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var distance = arange(-Pad, Pad + 1, 1, ScalarType.Float32, device);
-        var taps = (-(distance / Sigma).pow(2) / 2).exp();
+        var distance = TensorArithmetic.Arange(-Pad, Pad + 1, 1, ScalarType.Float32, device);
+        var taps = (-distance.DividedBy(Sigma).Power(2)).DividedBy(2).exp();
         return (taps / taps.sum()).MoveToOuterDisposeScope();
     }
 
@@ -51,16 +52,16 @@ public static class Ssim
         var kernel = window.t().matmul(window).expand(channels, 1, WindowSize, WindowSize).contiguous();
         var moments = nn.functional.conv2d(cat([x, y, x * x, y * y, x * y]), kernel, groups: channels).split(batch);
 
-        var muXSquared = moments[0].pow(2);
-        var muYSquared = moments[1].pow(2);
+        var muXSquared = moments[0].Power(2);
+        var muYSquared = moments[1].Power(2);
         var muXY = moments[0] * moments[1];
         var sigmaXSquared = moments[2] - muXSquared;
         var sigmaYSquared = moments[3] - muYSquared;
         var sigmaXY = moments[4] - muXY;
 
-        var upper = sigmaXY * 2 + C2;
-        var lower = sigmaXSquared + sigmaYSquared + C2;
-        var map = (muXY * 2 + C1) * upper / ((muXSquared + muYSquared + C1) * lower);
+        var upper = sigmaXY.Times(2).Plus(C2);
+        var lower = sigmaXSquared.Plus(sigmaYSquared).Plus(C2);
+        var map = muXY.Times(2).Plus(C1) * upper / (muXSquared.Plus(muYSquared).Plus(C1) * lower);
         var valid = map[.., .., Pad..^Pad, Pad..^Pad];
         return valid.reshape(batch, -1).mean([1]).MoveToOuterDisposeScope();
     }

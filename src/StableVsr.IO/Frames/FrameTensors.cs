@@ -10,6 +10,15 @@ namespace StableVsr.IO;
 /// </summary>
 public static class FrameTensors
 {
+    // Held for the life of the process: a temporary Scalar (div(255f)) can be freed by a collection while libtorch
+    // still reads it (SVSR001). StableVsr.IO does not reference StableVsr.Weights, whose ScalarCache the others use.
+    private static readonly Scalar Zero = 0f;
+    private static readonly Scalar Half = 0.5f;
+    private static readonly Scalar One = 1f;
+    private static readonly Scalar Two = 2f;
+    private static readonly Scalar MaxByte = 255f;
+    private static readonly Scalar UnitAlpha = 1;
+
     /// <summary>Stacks frames of equal size into a float32 tensor [N, 3, H, W] in <paramref name="range"/>.</summary>
     /// <exception cref="InvalidInputException">No frames, or frames of different sizes.</exception>
     public static Tensor ToTensor(IReadOnlyList<VideoFrame> frames, PixelRange range = PixelRange.MinusOneToOne, Device? device = null)
@@ -36,8 +45,8 @@ public static class FrameTensors
 
         using var scope = NewDisposeScope();
         var hwc = tensor(bytes, [frames.Count, height, width, 3], ScalarType.Byte);
-        var unit = hwc.permute(0, 3, 1, 2).to(ScalarType.Float32).div(255f);
-        var result = range == PixelRange.MinusOneToOne ? unit.mul(2f).sub(1f) : unit;
+        var unit = hwc.permute(0, 3, 1, 2).to(ScalarType.Float32).div(MaxByte);
+        var result = range == PixelRange.MinusOneToOne ? unit.mul(Two).sub(One) : unit;
         result = result.contiguous();
         if (device is not null)
         {
@@ -81,10 +90,10 @@ public static class FrameTensors
         var x = batch.detach().to(ScalarType.Float32, CPU);
         if (range == PixelRange.MinusOneToOne)
         {
-            x = x.div(2f).add(0.5f);
+            x = x.div(Two).add(Half, UnitAlpha);
         }
 
-        var u8 = x.clamp(0f, 1f).mul(255f).round().to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
+        var u8 = x.clamp(Zero, One).mul(MaxByte).round().to(ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
         return u8.data<byte>().ToArray();
     }
 }

@@ -11,7 +11,11 @@ internal static class Activations
     public static Func<Tensor, Tensor> Get(string name, string key, string? source) => name switch
     {
         "silu" or "swish" => x => nn.functional.silu(x),
+        // TorchSharp's mish builds its softplus Scalars inside and offers no overload taking held ones; no checkpoint
+        // StableVsr loads uses mish.
+#pragma warning disable SVSR001
         "mish" => x => nn.functional.mish(x),
+#pragma warning restore SVSR001
         "gelu" => x => nn.functional.gelu(x),
         "relu" => x => nn.functional.relu(x),
         _ => throw new UnsupportedConfigException(key, name, source, "Activations are 'silu' (or 'swish'), 'mish', 'gelu' and 'relu'."),

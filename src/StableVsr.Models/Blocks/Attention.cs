@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -93,12 +94,12 @@ internal sealed class Attention : nn.Module<Tensor, Tensor?, Tensor>
 
         if (residualConnection)
         {
-            output = output + residual;
+            output = output.Plus(residual);
         }
 
         if (rescaleOutputFactor != 1.0)
         {
-            output = output / rescaleOutputFactor;
+            output = output.DividedBy(rescaleOutputFactor);
         }
 
         return output.MoveToOuterDisposeScope();

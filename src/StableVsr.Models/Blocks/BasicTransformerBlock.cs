@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,9 +38,9 @@ internal sealed class BasicTransformerBlock : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hiddenStates, Tensor encoderHiddenStates)
     {
         using var scope = NewDisposeScope();
-        var hidden = attn1.forward(norm1.forward(hiddenStates), onlyCrossAttention ? encoderHiddenStates : null) + hiddenStates;
-        hidden = attn2.forward(norm2.forward(hidden), encoderHiddenStates) + hidden;
-        hidden = ff.forward(norm3.forward(hidden)) + hidden;
+        var hidden = attn1.forward(norm1.forward(hiddenStates), onlyCrossAttention ? encoderHiddenStates : null).Plus(hiddenStates);
+        hidden = attn2.forward(norm2.forward(hidden), encoderHiddenStates).Plus(hidden);
+        hidden = ff.forward(norm3.forward(hidden)).Plus(hidden);
         return hidden.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,15 +54,15 @@ internal sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
         if (time_emb_proj is not null && temb is not null)
         {
             var projected = time_emb_proj.forward(nonlinearity(temb));
-            hidden = hidden + projected.unsqueeze(-1).unsqueeze(-1);
+            hidden = hidden.Plus(projected.unsqueeze(-1).unsqueeze(-1));
         }
 
         hidden = conv2.forward(dropout.forward(nonlinearity(norm2.forward(hidden))));
         var shortcut = conv_shortcut is null ? input : conv_shortcut.forward(input);
-        var output = shortcut + hidden;
+        var output = shortcut.Plus(hidden);
         if (outputScaleFactor != 1.0)
         {
-            output = output / outputScaleFactor;
+            output = output.DividedBy(outputScaleFactor);
         }
 
         return output.MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ internal static class TimeConditioning
         var emb = timeEmbedding.forward(timeProj.forward(timesteps).to_type(sample.dtype));
         if (classEmbedding is not null && classLabels is not null)
         {
-            emb = emb + classEmbedding.forward(classLabels.to(sample.device)).to_type(sample.dtype);
+            emb = emb.Plus(classEmbedding.forward(classLabels.to(sample.device)).to_type(sample.dtype));
         }
 
         return emb;

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,8 +31,8 @@ internal sealed class Timesteps : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var half = numChannels / 2;
-        var exponent = arange(0, half, dtype: ScalarType.Float32, device: timesteps.device) * -Math.Log(MaxPeriod);
-        exponent = exponent / (half - downscaleFreqShift);
+        var exponent = TensorArithmetic.Arange(0, half, dtype: ScalarType.Float32, device: timesteps.device).Times(-Math.Log(MaxPeriod));
+        exponent = exponent.DividedBy(half - downscaleFreqShift);
         var frequencies = exp(exponent);
         var angles = timesteps.unsqueeze(1).to_type(ScalarType.Float32) * frequencies.unsqueeze(0);
         var emb = cat([sin(angles), cos(angles)], -1);

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -70,6 +71,6 @@ internal sealed class Transformer2DModel : nn.Module<Tensor, Tensor, Tensor>
             hidden = proj_out.forward(hidden.reshape(batch, height, width, innerDim).permute(0, 3, 1, 2).contiguous());
         }
 
-        return (hidden + hiddenStates).MoveToOuterDisposeScope();
+        return hidden.Plus(hiddenStates).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -29,8 +30,8 @@ internal sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = input + self_attn.call(layer_norm1.call(input));
-        x = x + mlp.call(layer_norm2.call(x));
+        var x = input.Plus(self_attn.call(layer_norm1.call(input)));
+        x = x.Plus(mlp.call(layer_norm2.call(x)));
         return x.MoveToOuterDisposeScope();
     }
 }

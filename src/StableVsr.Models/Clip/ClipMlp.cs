@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -36,7 +37,7 @@ internal sealed class ClipMlp : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = fc1.call(input);
-        x = quickGelu ? x * sigmoid(QuickGeluScale * x) : nn.functional.gelu(x);
+        x = quickGelu ? x * sigmoid(x.Times(QuickGeluScale)) : nn.functional.gelu(x);
         return fc2.call(x).MoveToOuterDisposeScope();
     }
 }

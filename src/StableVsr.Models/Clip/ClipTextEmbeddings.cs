@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -28,7 +29,7 @@ internal sealed class ClipTextEmbeddings : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var positions = arange(input.shape[1], dtype: int64, device: input.device).unsqueeze(0);
-        return (token_embedding.call(input) + position_embedding.call(positions)).MoveToOuterDisposeScope();
+        var positions = TensorArithmetic.Arange(input.shape[1], dtype: int64, device: input.device).unsqueeze(0);
+        return token_embedding.call(input).Plus(position_embedding.call(positions)).MoveToOuterDisposeScope();
     }
 }

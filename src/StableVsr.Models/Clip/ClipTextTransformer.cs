@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -36,7 +37,7 @@ internal sealed class ClipTextTransformer : nn.Module<Tensor, ClipTextOutput>
         var hidden = final_layer_norm.call(encoder.call(embeddings.call(input)));
         var index = config.PoolsAtLargestId
             ? input.argmax(-1)
-            : input.eq(config.EosTokenId).to(int32).argmax(-1);
+            : input.eq(ScalarCache.Of(config.EosTokenId)).to(int32).argmax(-1);
         var (b, e) = (hidden.shape[0], hidden.shape[2]);
         var pooled = hidden.gather(1, index.view(b, 1, 1).expand(b, 1, e)).squeeze(1);
         return new ClipTextOutput(hidden.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope(), index.MoveToOuterDisposeScope());

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Models.Blocks;
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -124,7 +125,7 @@ public sealed class ControlNetModel : nn.Module<ControlNetInput, ControlNetOutpu
         var cond = Config.ControlnetConditioningChannelOrder == "bgr" ? input.ControlnetCond.flip(1) : input.ControlnetCond;
 
         var emb = TimeConditioning.Embed(input.Sample, input.Timestep, input.ClassLabels, time_proj, time_embedding, class_embedding);
-        var sample = conv_in.forward(input.Sample) + controlnet_cond_embedding.forward(cond);
+        var sample = conv_in.forward(input.Sample).Plus(controlnet_cond_embedding.forward(cond));
 
         var skips = new List<Tensor> { sample };
         foreach (var block in down_blocks)
@@ -138,16 +139,18 @@ public sealed class ControlNetModel : nn.Module<ControlNetInput, ControlNetOutpu
 
         var down = skips.Select((skip, i) => controlnet_down_blocks[i].forward(skip)).ToList();
         var mid = controlnet_mid_block.forward(sample);
+        // The scale comes with each call, so it is held for this call rather than cached.
+        using var conditioningScale = input.ConditioningScale.ToScalar();
         if (input.GuessMode && !Config.GlobalPoolConditions)
         {
-            var scales = logspace(-1, 0, down.Count + 1, device: sample.device) * input.ConditioningScale;
+            var scales = logspace(-1, 0, down.Count + 1, device: sample.device).mul(conditioningScale);
             down = down.Select((residual, i) => residual * scales[i]).ToList();
             mid = mid * scales[-1];
         }
         else if (input.ConditioningScale != 1.0)
         {
-            down = down.Select(residual => residual * input.ConditioningScale).ToList();
-            mid = mid * input.ConditioningScale;
+            down = down.Select(residual => residual.mul(conditioningScale)).ToList();
+            mid = mid.mul(conditioningScale);
         }
 
         if (Config.GlobalPoolConditions)

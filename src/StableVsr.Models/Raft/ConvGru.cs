@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ internal sealed class ConvGru : nn.Module<RecurrentInput, Tensor>
         var z = sigmoid(convz.call(hx));
         var r = sigmoid(convr.call(hx));
         var q = tanh(convq.call(cat([r * h, input.Input], 1)));
-        var result = (1 - z) * h + z * q;
+        var result = (z.SubtractedFrom(1) * h).Plus(z * q);
         return result.MoveToOuterDisposeScope();
     }
 }

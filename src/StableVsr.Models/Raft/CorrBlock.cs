@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,7 +44,7 @@ internal sealed class CorrBlock
         using var scope = NewDisposeScope();
         var (b, c, h, w) = (fmap1.shape[0], fmap1.shape[1], fmap1.shape[2], fmap1.shape[3]);
         var corr = matmul(fmap1.view(b, c, h * w).transpose(1, 2), fmap2.view(b, c, h * w));
-        var volume = (corr / MathF.Sqrt(c)).reshape(b * h * w, 1, h, w);
+        var volume = corr.DividedBy(MathF.Sqrt(c)).reshape(b * h * w, 1, h, w);
         var pyramid = new Tensor[NumLevels];
         pyramid[0] = volume;
         for (var level = 1; level < NumLevels; level++)
@@ -81,9 +82,9 @@ internal sealed class CorrBlock
         var indexed = new List<Tensor>(pyramid.Count);
         foreach (var volume in pyramid)
         {
-            var sampled = SampleAbsolute(volume, coords + delta);
+            var sampled = SampleAbsolute(volume, coords.Plus(delta));
             indexed.Add(sampled.view(b, h, w, -1));
-            coords = coords / 2;
+            coords = coords.DividedBy(2);
         }
 
         return cat(indexed, -1).permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
@@ -95,8 +96,8 @@ internal sealed class CorrBlock
     {
         var (h, w) = (image.shape[^2], image.shape[^1]);
         var xy = absoluteGrid.split([1, 1], -1);
-        var x = 2 * xy[0] / (w - 1) - 1;
-        var y = 2 * xy[1] / (h - 1) - 1;
+        var x = xy[0].Times(2).DividedBy(w - 1).Minus(1);
+        var y = xy[1].Times(2).DividedBy(h - 1).Minus(1);
         return nn.functional.grid_sample(image, cat([x, y], -1), GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: true);
     }
 }

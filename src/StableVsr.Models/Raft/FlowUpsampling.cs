@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ internal static class FlowUpsampling
     public static Tensor CoordsGrid(long batch, long h, long w, ScalarType dtype, Device device)
     {
         using var scope = NewDisposeScope();
-        var grids = meshgrid([arange(h, device: device), arange(w, device: device)], indexing: "ij");
+        var grids = meshgrid([TensorArithmetic.Arange(h, device: device), TensorArithmetic.Arange(w, device: device)], indexing: "ij");
         var coords = stack([grids[1], grids[0]], 0).to(dtype);
         return coords.unsqueeze(0).repeat(batch, 1, 1, 1).MoveToOuterDisposeScope();
     }
@@ -25,7 +26,7 @@ internal static class FlowUpsampling
         const int f = RaftConfig.DownsampleFactor;
         var (b, h, w) = (flow.shape[0], flow.shape[2], flow.shape[3]);
         var weights = softmax(mask.view(b, 1, 9, f, f, h, w), 2);
-        var neighbours = nn.functional.unfold(f * flow, 3, padding: 1).view(b, 2, 9, 1, 1, h, w);
+        var neighbours = nn.functional.unfold(flow.Times(f), 3, padding: 1).view(b, 2, 9, 1, 1, h, w);
         var up = sum(weights * neighbours, 2);
         return up.permute(0, 1, 4, 2, 5, 3).reshape(b, 2, h * f, w * f).MoveToOuterDisposeScope();
     }

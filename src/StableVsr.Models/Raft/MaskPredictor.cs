@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,6 +29,6 @@ internal sealed class MaskPredictor : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return (multiplier * conv.call(convrelu.call(input))).MoveToOuterDisposeScope();
+        return conv.call(convrelu.call(input)).Times(multiplier).MoveToOuterDisposeScope();
     }
 }

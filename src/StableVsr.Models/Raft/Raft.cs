@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Models.Blocks;
+using StableVsr.Tensors;
 using StableVsr.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -119,7 +120,7 @@ public sealed class Raft : nn.Module<RaftInput, RaftOutput>
             {
                 var corr = corr_block.IndexPyramid(pyramid, coords1);
                 var update = update_block.call(new UpdateBlockInput(hidden, context, corr, coords1 - coords0));
-                var nextCoords = coords1 + update.DeltaFlow;
+                var nextCoords = coords1.Plus(update.DeltaFlow);
                 if (keep)
                 {
                     var mask = mask_predictor.call(update.Hidden);

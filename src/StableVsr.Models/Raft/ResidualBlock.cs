@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var y = convnormrelu2.call(convnormrelu1.call(input));
-        var result = relu.call(downsample.call(input) + y);
+        var result = relu.call(downsample.call(input).Plus(y));
         return result.MoveToOuterDisposeScope();
     }
 }

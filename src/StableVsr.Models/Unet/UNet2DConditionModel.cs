@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StableVsr.Models.Blocks;
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -148,7 +149,7 @@ public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
 
         if (Config.CenterInputSample)
         {
-            sample = (2 * sample) - 1.0;
+            sample = sample.Times(2).Minus(1.0);
         }
 
         var emb = TimeConditioning.Embed(sample, input.Timestep, input.ClassLabels, time_proj, time_embedding, class_embedding);
@@ -167,7 +168,7 @@ public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
             for (var i = 0; i < residuals.Count; i++)
             {
                 RequireAddable(additional[i], residuals[i], $"DownResiduals[{i}]");
-                residuals[i] = residuals[i] + additional[i];
+                residuals[i] = residuals[i].Plus(additional[i]);
             }
         }
 
@@ -175,7 +176,7 @@ public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
         if (input.MidResidual is { } mid)
         {
             RequireAddable(mid, sample, "MidResidual");
-            sample = sample + mid;
+            sample = sample.Plus(mid);
         }
 
         for (var i = 0; i < up_blocks.Count; i++)

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Models.Vae;
@@ -19,7 +20,7 @@ public sealed class DiagonalGaussianDistribution : IDisposable
         using var scope = NewDisposeScope();
         var halves = moments.chunk(2, 1);
         Mean = halves[0].MoveToOuterDisposeScope();
-        LogVar = halves[1].clamp(LogVarMin, LogVarMax).MoveToOuterDisposeScope();
+        LogVar = halves[1].clamp(ScalarCache.Of(LogVarMin), ScalarCache.Of(LogVarMax)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The mean [B, latent, h, w].</summary>
@@ -37,8 +38,8 @@ public sealed class DiagonalGaussianDistribution : IDisposable
         using var scope = NewDisposeScope();
         var noiseDevice = generator?.device ?? Mean.device;
         var noise = randn(Mean.shape, dtype: Mean.dtype, device: noiseDevice, generator: generator).to(Mean.device);
-        var std = exp(0.5 * LogVar);
-        return (Mean + (std * noise)).MoveToOuterDisposeScope();
+        var std = exp(LogVar.Times(0.5));
+        return Mean.Plus(std * noise).MoveToOuterDisposeScope();
     }
 
     /// <summary>Disposes the mean and log-variance.</summary>

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Models.Vae;
@@ -68,10 +69,10 @@ internal static class TiledDecoding
         var overlap = (int)Math.Min(extent, Math.Min(previous.shape[dimension] - offset, tile.shape[dimension]));
         var shape = new long[] { 1, 1, 1, 1 };
         shape[dimension] = overlap;
-        var weight = arange(overlap, dtype: ScalarType.Float32, device: tile.device).div(extent).to(tile.dtype).view(shape);
+        var weight = TensorArithmetic.Arange(overlap, dtype: ScalarType.Float32, device: tile.device).DividedBy(extent).to(tile.dtype).view(shape);
         var end = previous.narrow(dimension, offset, overlap);
         var start = tile.narrow(dimension, 0, overlap);
-        var blended = (end * (1 - weight)) + (start * weight);
+        var blended = (end * weight.SubtractedFrom(1)).Plus(start * weight);
         var rest = tile.narrow(dimension, overlap, tile.shape[dimension] - overlap);
         return cat([blended, rest], dimension);
     }

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -35,11 +36,11 @@ internal static class FlowWarp
         var width = image.shape[3];
 
         // The reference builds the grid in int64, then converts it (and so the sum with the flow) to the image's dtype.
-        var grids = meshgrid([arange(height, device: image.device), arange(width, device: image.device)], indexing: "ij");
+        var grids = meshgrid([TensorArithmetic.Arange(height, device: image.device), TensorArithmetic.Arange(width, device: image.device)], indexing: "ij");
         var grid = stack([grids[1], grids[0]], 2).to(image.dtype);
-        var shifted = grid + flow.to(image.dtype);
-        var gridX = (2.0 * shifted.select(3, 0) / Math.Max(width - 1, 1)) - 1.0;
-        var gridY = (2.0 * shifted.select(3, 1) / Math.Max(height - 1, 1)) - 1.0;
+        var shifted = grid.Plus(flow.to(image.dtype));
+        var gridX = shifted.select(3, 0).Times(2.0).DividedBy(Math.Max(width - 1, 1)).Minus(1.0);
+        var gridY = shifted.select(3, 1).Times(2.0).DividedBy(Math.Max(height - 1, 1)).Minus(1.0);
         var normalised = stack([gridX, gridY], 3);
         var warped = F.grid_sample(image, normalised, mode, paddingMode, align_corners: false);
         return warped.MoveToOuterDisposeScope();

@@ -1,6 +1,7 @@
 using StableVsr.Models.Loading;
 using StableVsr.Sampling.Noise;
 using StableVsr.Sampling.Schedulers;
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Sampling.Pipeline;
@@ -77,7 +78,7 @@ internal sealed class BidirectionalSampler
                 for (var k = 0; k < frameCounts[c]; k++)
                 {
                     using var initial = windows[c].Noise.InitialLatent(windows[c].FirstFrame + k, latentShape, state);
-                    latents[c][k] = initial.mul(scheduler.InitNoiseSigma);
+                    latents[c][k] = initial.Times(scheduler.InitNoiseSigma);
                 }
             }
 
@@ -268,7 +269,7 @@ internal sealed class BidirectionalSampler
                 using var scope = NewDisposeScope();
                 var active = Enumerable.Range(0, frameCounts.Length).Where(c => k < frameCounts[c]).ToArray();
                 var decoded = denoiser.Decode(Batch(active.Select(c => latents[c][k].to(device))));
-                var image = decoded.div(2).add(0.5).clamp(0, 1);
+                var image = decoded.DividedBy(2).Plus(0.5).clamp(ScalarCache.Of(0), ScalarCache.Of(1));
                 for (var b = 0; b < active.Length; b++)
                 {
                     images[active[b]][k..(k + 1)].copy_(image[b..(b + 1)]);

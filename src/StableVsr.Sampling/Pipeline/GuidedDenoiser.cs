@@ -3,6 +3,7 @@ using StableVsr.Models.Unet;
 using StableVsr.Models.Vae;
 using StableVsr.Sampling.Flow;
 using StableVsr.Sampling.Schedulers;
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Sampling.Pipeline;
@@ -61,7 +62,7 @@ internal sealed class GuidedDenoiser : IDisposable
     {
         ArgumentNullException.ThrowIfNull(latents);
         using var scope = NewDisposeScope();
-        var scaled = latents.div(vae.ScalingFactor).to(vaeType);
+        var scaled = latents.DividedBy(vae.ScalingFactor).to(vaeType);
         var images = vaeTileSize is { } tile ? vae.DecodeTiled(scaled, tile) : vae.Decode(scaled);
         return images.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }

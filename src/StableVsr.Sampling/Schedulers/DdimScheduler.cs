@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -70,33 +71,33 @@ internal sealed class DdimScheduler : NoiseScheduler
         var prevTimestep = timestep - (Config.NumTrainTimesteps / steps);
         var alphaProdT = AlphaProd(timestep);
         var alphaProdTPrev = AlphaProd(prevTimestep, finalAlphaCumprod);
-        var betaProdT = 1 - alphaProdT;
+        var betaProdT = alphaProdT.SubtractedFrom(1);
 
         // Formula (12) of the DDIM paper: x0 and the noise it implies.
         var predOriginal = PredictOriginal(modelOutput, sample, alphaProdT, betaProdT);
         var predEpsilon = Config.PredictionType switch
         {
             PredictionType.Epsilon => modelOutput,
-            PredictionType.Sample => (sample - (alphaProdT.pow(0.5) * predOriginal)) / betaProdT.pow(0.5),
-            _ => (alphaProdT.pow(0.5) * modelOutput) + (betaProdT.pow(0.5) * sample),
+            PredictionType.Sample => (sample - (alphaProdT.Power(0.5) * predOriginal)) / betaProdT.Power(0.5),
+            _ => (alphaProdT.Power(0.5) * modelOutput).Plus(betaProdT.Power(0.5) * sample),
         };
         predOriginal = PredictedSampleClipping.Apply(predOriginal, Config);
 
         // Formula (16): sigma_t(eta).
-        var betaProdTPrev = 1 - alphaProdTPrev;
-        var variance = betaProdTPrev / betaProdT * (1 - (alphaProdT / alphaProdTPrev));
-        var stdDevT = Eta * variance.pow(0.5);
+        var betaProdTPrev = alphaProdTPrev.SubtractedFrom(1);
+        var variance = betaProdTPrev / betaProdT * (alphaProdT / alphaProdTPrev).SubtractedFrom(1);
+        var stdDevT = variance.Power(0.5).Times(Eta);
 
         if (UseClippedModelOutput)
         {
-            predEpsilon = (sample - (alphaProdT.pow(0.5) * predOriginal)) / betaProdT.pow(0.5);
+            predEpsilon = (sample - (alphaProdT.Power(0.5) * predOriginal)) / betaProdT.Power(0.5);
         }
 
-        var predSampleDirection = (1 - alphaProdTPrev - stdDevT.pow(2)).pow(0.5) * predEpsilon;
-        var prevSample = (alphaProdTPrev.pow(0.5) * predOriginal) + predSampleDirection;
+        var predSampleDirection = (alphaProdTPrev.SubtractedFrom(1) - stdDevT.Power(2)).Power(0.5) * predEpsilon;
+        var prevSample = (alphaProdTPrev.Power(0.5) * predOriginal).Plus(predSampleDirection);
         if (addNoise)
         {
-            prevSample = prevSample + (stdDevT * varianceNoise!);
+            prevSample = prevSample.Plus(stdDevT * varianceNoise!);
         }
 
         return new SchedulerStepResult(prevSample.MoveToOuterDisposeScope(), predOriginal.MoveToOuterDisposeScope());

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -122,32 +123,32 @@ internal sealed class DdpmScheduler : NoiseScheduler
         var prevTimestep = PreviousTimestep(index, timestep);
         var alphaProdT = AlphaProd(timestep);
         var alphaProdTPrev = AlphaProd(prevTimestep);
-        var betaProdT = 1 - alphaProdT;
-        var betaProdTPrev = 1 - alphaProdTPrev;
+        var betaProdT = alphaProdT.SubtractedFrom(1);
+        var betaProdTPrev = alphaProdTPrev.SubtractedFrom(1);
         var currentAlphaT = alphaProdT / alphaProdTPrev;
-        var currentBetaT = 1 - currentAlphaT;
+        var currentBetaT = currentAlphaT.SubtractedFrom(1);
 
         var predOriginal = PredictedSampleClipping.Apply(PredictOriginal(output, sample, alphaProdT, betaProdT), Config);
 
         // Formula (7): the posterior mean from x0 and x_t.
-        var predOriginalCoeff = alphaProdTPrev.pow(0.5) * currentBetaT / betaProdT;
-        var currentSampleCoeff = currentAlphaT.pow(0.5) * betaProdTPrev / betaProdT;
-        var prevSample = (predOriginalCoeff * predOriginal) + (currentSampleCoeff * sample);
+        var predOriginalCoeff = alphaProdTPrev.Power(0.5) * currentBetaT / betaProdT;
+        var currentSampleCoeff = currentAlphaT.Power(0.5) * betaProdTPrev / betaProdT;
+        var prevSample = (predOriginalCoeff * predOriginal).Plus(currentSampleCoeff * sample);
 
         if (addNoise)
         {
-            var variance = (betaProdTPrev / betaProdT * currentBetaT).clamp(MinVariance);
+            var variance = (betaProdTPrev / betaProdT * currentBetaT).clamp(ScalarCache.Of(MinVariance));
             var noiseScale = Config.VarianceType switch
             {
-                VarianceType.FixedSmall => variance.pow(0.5),
-                VarianceType.FixedSmallLog => (0.5 * variance.log()).exp(),
-                VarianceType.FixedLarge => currentBetaT.pow(0.5),
-                VarianceType.FixedLargeLog => (0.5 * currentBetaT.log()).exp(),
-                VarianceType.Learned => predictedVariance!.pow(0.5),
-                VarianceType.LearnedRange => (0.5 * LearnedRangeLogVariance(predictedVariance!, variance, currentBetaT)).exp(),
+                VarianceType.FixedSmall => variance.Power(0.5),
+                VarianceType.FixedSmallLog => variance.log().Times(0.5).exp(),
+                VarianceType.FixedLarge => currentBetaT.Power(0.5),
+                VarianceType.FixedLargeLog => currentBetaT.log().Times(0.5).exp(),
+                VarianceType.Learned => predictedVariance!.Power(0.5),
+                VarianceType.LearnedRange => LearnedRangeLogVariance(predictedVariance!, variance, currentBetaT).Times(0.5).exp(),
                 _ => throw new UnsupportedConfigException("variance_type", Config.VarianceType.ToString(), Config.Source),
             };
-            prevSample = prevSample + (noiseScale * varianceNoise!);
+            prevSample = prevSample.Plus(noiseScale * varianceNoise!);
         }
 
         return new SchedulerStepResult(prevSample.MoveToOuterDisposeScope(), predOriginal.MoveToOuterDisposeScope());
@@ -159,8 +160,8 @@ internal sealed class DdpmScheduler : NoiseScheduler
     {
         var minLog = variance.log();
         var maxLog = currentBetaT.log();
-        var fraction = (predictedVariance + 1) / 2;
-        return (fraction * maxLog) + ((1 - fraction) * minLog);
+        var fraction = predictedVariance.Plus(1).DividedBy(2);
+        return (fraction * maxLog).Plus(fraction.SubtractedFrom(1) * minLog);
     }
 
     private long PreviousTimestep(int index, long timestep)

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -81,9 +82,9 @@ internal abstract class NoiseScheduler
     /// </summary>
     protected Tensor PredictOriginal(Tensor output, Tensor sample, Tensor alphaProdT, Tensor betaProdT) => Config.PredictionType switch
     {
-        PredictionType.Epsilon => (sample - (betaProdT.pow(0.5) * output)) / alphaProdT.pow(0.5),
+        PredictionType.Epsilon => (sample - (betaProdT.Power(0.5) * output)) / alphaProdT.Power(0.5),
         PredictionType.Sample => output.alias(),
-        PredictionType.VPrediction => (alphaProdT.pow(0.5) * sample) - (betaProdT.pow(0.5) * output),
+        PredictionType.VPrediction => (alphaProdT.Power(0.5) * sample) - (betaProdT.Power(0.5) * output),
         _ => throw new UnsupportedConfigException("prediction_type", Config.PredictionType.ToString(), Config.Source),
     };
 }

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ internal static class PredictedSampleClipping
         }
 
         return config.ClipSample
-            ? predictedOriginal.clamp(-config.ClipSampleRange, config.ClipSampleRange)
+            ? predictedOriginal.clamp(ScalarCache.Of(-config.ClipSampleRange), ScalarCache.Of(config.ClipSampleRange))
             : predictedOriginal;
     }
 
@@ -35,7 +36,7 @@ internal static class PredictedSampleClipping
 
         // torch.quantile(x, float q) turns q into a tensor of x's dtype and device; doing the same keeps q's rounding.
         using var q = tensor(ratio, dtype: flat.dtype, device: flat.device);
-        var s = flat.abs().quantile(q, dim: 1).clamp(1, maxValue).unsqueeze(1);
+        var s = flat.abs().quantile(q, dim: 1).clamp(ScalarCache.Of(1), ScalarCache.Of(maxValue)).unsqueeze(1);
         var thresholded = flat.clamp(-s, s) / s;
         return thresholded.reshape(shape).to(dtype);
     }

@@ -1,4 +1,5 @@
 using StableVsr.Sampling.Schedulers;
+using StableVsr.Tensors;
 using StableVsr.Weights.Configs;
 using static TorchSharp.torch;
 
@@ -44,7 +45,7 @@ internal sealed class DiffusionTargets
     {
         using var scope = NewDisposeScope();
         var (signal, noiseScale) = Scales(original, timesteps);
-        return ((signal * original) + (noiseScale * noise)).MoveToOuterDisposeScope();
+        return (signal * original).Plus(noiseScale * noise).MoveToOuterDisposeScope();
     }
 
     /// <summary><c>get_velocity</c>: sqrt(ᾱ_t)·noise − sqrt(1 − ᾱ_t)·x0, the v-prediction target.</summary>
@@ -79,6 +80,6 @@ internal sealed class DiffusionTargets
         var shape = new long[sample.dim()];
         Array.Fill(shape, 1L);
         shape[0] = alpha.shape[0];
-        return (alpha.sqrt().reshape(shape), (1 - alpha).sqrt().reshape(shape));
+        return (alpha.sqrt().reshape(shape), alpha.SubtractedFrom(1).sqrt().reshape(shape));
     }
 }

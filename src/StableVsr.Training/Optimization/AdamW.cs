@@ -1,3 +1,5 @@
+using StableVsr.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace StableVsr.Training.Optimization;
@@ -43,6 +45,17 @@ internal sealed class AdamW : IDisposable
         var bias2 = 1 - Math.Pow(beta2, StepCount);
         var stepSize = learningRate / bias1;
         var bias2Sqrt = Math.Sqrt(bias2);
+
+        // Held for the step: they follow the step count and the learning-rate schedule, and a temporary Scalar can be
+        // freed while libtorch reads it (SVSR001).
+        using var decay = (1 - (learningRate * weightDecay)).ToScalar();
+        using var beta1Scalar = beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - beta1).ToScalar();
+        using var beta2Scalar = beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - beta2).ToScalar();
+        using var bias2SqrtScalar = bias2Sqrt.ToScalar();
+        using var epsilonScalar = epsilon.ToScalar();
+        using var negativeStepSize = (-stepSize).ToScalar();
         foreach (var (name, parameter) in parameters)
         {
             using var scope = NewDisposeScope();
@@ -53,11 +66,11 @@ internal sealed class AdamW : IDisposable
             }
 
             var (expAvg, expAvgSq) = State(name, parameter);
-            parameter.mul_(1 - (learningRate * weightDecay));
-            expAvg.mul_(beta1).add_(grad, alpha: 1 - beta1);
-            expAvgSq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-            var denominator = (expAvgSq.sqrt() / bias2Sqrt).add_(epsilon);
-            parameter.addcdiv_(expAvg, denominator, value: -stepSize);
+            parameter.mul_(decay);
+            expAvg.mul_(beta1Scalar).add_(grad, alpha: oneMinusBeta1);
+            expAvgSq.mul_(beta2Scalar).addcmul_(grad, grad, value: oneMinusBeta2);
+            var denominator = expAvgSq.sqrt().div(bias2SqrtScalar).add_(epsilonScalar, ScalarCache.Of(1));
+            parameter.addcdiv_(expAvg, denominator, value: negativeStepSize);
         }
     }
 

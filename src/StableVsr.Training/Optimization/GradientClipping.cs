@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Training.Optimization;
@@ -26,7 +27,7 @@ internal static class GradientClipping
 
         var norms = stack(grads.Select(g => g.detach().norm()).ToArray());
         var total = norms.norm();
-        var coefficient = (total + NormEpsilon).reciprocal().mul(maxNorm).clamp_max(1.0);
+        var coefficient = total.Plus(NormEpsilon).reciprocal().mul(ScalarCache.Of(maxNorm)).clamp_max(ScalarCache.Of(1.0));
         foreach (var grad in grads)
         {
             grad.mul_(coefficient);

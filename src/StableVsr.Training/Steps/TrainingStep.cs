@@ -3,6 +3,7 @@ using StableVsr.Models.Raft;
 using StableVsr.Models.Unet;
 using StableVsr.Sampling.Flow;
 using StableVsr.Sampling.Pipeline;
+using StableVsr.Tensors;
 using StableVsr.Training.Randomness;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -57,8 +58,8 @@ internal sealed class TrainingStep
             Tensor latents, noise, timesteps, noisyInput, condition;
             using (no_grad())
             {
-                var gt = (2 * groundTruth.to(ScalarType.Float32, device)) - 1;
-                var lq = (2 * lowResolution.to(ScalarType.Float32, device)) - 1;
+                var gt = groundTruth.to(ScalarType.Float32, device).Times(2).Minus(1);
+                var lq = lowResolution.to(ScalarType.Float32, device).Times(2).Minus(1);
                 var (frames, channels, height, width) = (lq.shape[1], lq.shape[2], lq.shape[3], lq.shape[4]);
                 var upscaled = SequenceFlows.UpscaleBicubic(lq.reshape(batch * frames, channels, height, width))
                     .reshape(batch, frames, channels, height * UpscaleFactor, width * UpscaleFactor);
@@ -85,7 +86,7 @@ internal sealed class TrainingStep
                 var neighbourInput = cat([noisyNeighbour, lqNeighbour.to(noisyNeighbour.dtype)], 1).to(unetType);
                 var predictionNeighbour = networks.Unet.forward(new UNetInput(neighbourInput, timesteps, PromptEmbeds(batch, unetType)));
                 var x0Neighbour = networks.Diffusion.ApproximatedX0(predictionNeighbour.to(noisyNeighbour.dtype), timesteps, noisyNeighbour);
-                var rgbNeighbour = networks.Vae.Decode((x0Neighbour / networks.Vae.ScalingFactor).to(networks.VaeType));
+                var rgbNeighbour = networks.Vae.Decode(x0Neighbour.DividedBy(networks.Vae.ScalingFactor).to(networks.VaeType));
 
                 // get_flow: RAFT from the centre frame to the neighbour, last update, as [B, H, W, 2].
                 var raftType = networks.RaftType;
@@ -132,7 +133,7 @@ internal sealed class TrainingStep
                 return new TrainingStepResult(value, false, recorded);
             }
 
-            var scaled = accumulationSteps == 1 ? loss : loss / accumulationSteps;
+            var scaled = accumulationSteps == 1 ? loss : loss.DividedBy(accumulationSteps);
             scaled.backward();
             return new TrainingStepResult(value, true, recorded);
         }
@@ -148,8 +149,8 @@ internal sealed class TrainingStep
     {
         using var distribution = networks.Vae.Encode(images.to(networks.VaeType));
         var noise = draws.Noise(kind, distribution.Mean.shape, distribution.Mean.dtype, distribution.Mean.device);
-        var std = exp(0.5 * distribution.LogVar);
-        return (distribution.Mean + (std * noise)) * networks.Vae.ScalingFactor;
+        var std = exp(distribution.LogVar.Times(0.5));
+        return distribution.Mean.Plus(std * noise).Times(networks.Vae.ScalingFactor);
     }
 
     private Tensor PromptEmbeds(int batch, ScalarType dtype) => networks.PromptEmbeds.to(dtype, networks.Device).repeat(batch, 1, 1);
