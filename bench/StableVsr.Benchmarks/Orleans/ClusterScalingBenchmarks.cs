@@ -63,23 +63,8 @@ public class ClusterScalingBenchmarks : MeasuredBenchmark
         PeakMemoryRecorder.Begin();
         root = Directory.CreateTempSubdirectory("stablevsr-cluster-bench-").FullName;
         input = Path.Combine(root, "library");
-        for (var i = 0; i < Segments; i++)
-        {
-            MovingScene.WriteFolder(Path.Combine(input, $"s{i}"), Frames, seed: i + 1);
-        }
-
-        var builder = new InProcessTestClusterBuilder((short)Silos);
-        builder.Options.ConfigureFileLogging = false;
-        var state = Path.Combine(root, "state");
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            silo.AddStableVsrFileStorage(state);
-            silo.AddStableVsrWorker(new StableVsrWorkerOptions { PollInterval = PollInterval });
-            silo.Services.AddSingleton<ISegmentRunnerFactory>(new CopyingRunnerFactory(CostPerFrame));
-        });
-        cluster = builder.Build();
-        cluster.DeployAsync().GetAwaiter().GetResult();
+        BenchmarkCluster.WriteLibrary(input, Segments, Frames);
+        cluster = BenchmarkCluster.Start(Silos, Path.Combine(root, "state"), new StableVsrWorkerOptions { PollInterval = PollInterval }, new CopyingRunnerFactory(CostPerFrame));
         client = new UpscaleClusterClient(cluster.Client);
     }
 
@@ -87,8 +72,7 @@ public class ClusterScalingBenchmarks : MeasuredBenchmark
     public async Task RunJob()
     {
         var output = Path.Combine(root, $"out{++jobs}");
-        var sequences = Enumerable.Range(0, Segments).Select(i => new SequenceJob(Path.Combine(input, $"s{i}"), Path.Combine(output, $"s{i}"))).ToArray();
-        var id = await client.SubmitAsync(sequences);
+        var id = await client.SubmitAsync(BenchmarkCluster.Plan(input, output, Segments));
         var status = await client.WaitAsync(id, interval: TimeSpan.FromMilliseconds(20));
         if (status.State != UpscaleJobState.Succeeded || status.FramesDone != Segments * Frames)
         {

@@ -52,10 +52,7 @@ public class ClusterThroughputBenchmarks : MeasuredBenchmark
         PeakMemoryRecorder.Begin();
         root = Directory.CreateTempSubdirectory("stablevsr-cluster-throughput-").FullName;
         input = Path.Combine(root, "library");
-        for (var i = 0; i < Sequences; i++)
-        {
-            MovingScene.WriteFolder(Path.Combine(input, $"s{i}"), Frames, seed: i + 1);
-        }
+        BenchmarkCluster.WriteLibrary(input, Sequences, Frames);
 
         if (Silos == 0)
         {
@@ -63,17 +60,8 @@ public class ClusterThroughputBenchmarks : MeasuredBenchmark
             return;
         }
 
-        var builder = new InProcessTestClusterBuilder((short)Silos);
-        builder.Options.ConfigureFileLogging = false;
-        var state = Path.Combine(root, "state");
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            silo.AddStableVsrFileStorage(state);
-            silo.AddStableVsrWorker(new StableVsrWorkerOptions { Model = TinyPipeline.Source, Devices = [ComputeDevice.Cpu], PollInterval = TimeSpan.FromMilliseconds(100) });
-        });
-        cluster = builder.Build();
-        cluster.DeployAsync().GetAwaiter().GetResult();
+        var worker = new StableVsrWorkerOptions { Model = TinyPipeline.Source, Devices = [ComputeDevice.Cpu], PollInterval = TimeSpan.FromMilliseconds(100) };
+        cluster = BenchmarkCluster.Start(Silos, Path.Combine(root, "state"), worker);
         client = new UpscaleClusterClient(cluster.Client);
     }
 
@@ -81,7 +69,7 @@ public class ClusterThroughputBenchmarks : MeasuredBenchmark
     public async Task UpscaleLibrary()
     {
         var output = Path.Combine(root, $"out{++runs}");
-        var sequences = Enumerable.Range(0, Sequences).Select(i => new SequenceJob(Path.Combine(input, $"s{i}"), Path.Combine(output, $"s{i}"))).ToArray();
+        var sequences = BenchmarkCluster.Plan(input, output, Sequences);
         if (pipeline is not null)
         {
             foreach (var sequence in sequences)
