@@ -148,9 +148,10 @@ internal sealed partial class SiloWorker(
     {
         var job = grains.GetGrain<IUpscaleJobGrain>(lease.JobId);
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        SegmentStaging? staging = null;
         try
         {
-            var staging = SegmentStaging.For(lease.Sequence, lease.Range, lease.JobId);
+            staging = SegmentStaging.For(lease.Sequence, lease.Range, lease.JobId);
             int frames;
             if (lease.Attempt > 1 && staging.IsCommitted)
             {
@@ -206,8 +207,9 @@ internal sealed partial class SiloWorker(
         }
         catch (InvalidInputException e) when (!stop.IsCancellationRequested)
         {
-            // Bad input is not retried, so nothing of the segment is worth keeping.
-            SegmentStaging.For(lease.Sequence, lease.Range, lease.JobId).Discard();
+            // Bad input is not retried, so nothing of the segment is worth keeping (nothing is staged when the staging
+            // itself was refused).
+            staging?.Discard();
             await ReportFailureAsync(job, lease, e.Message, permanent: true).ConfigureAwait(false);
         }
         catch (Exception e)
