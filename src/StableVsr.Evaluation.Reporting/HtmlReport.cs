@@ -129,7 +129,7 @@ public static class HtmlReport
 
     private static void WorstFrames(StringBuilder html, EvaluationResult result, HtmlReportOptions options)
     {
-        var rank = options.RankBy ?? new[] { Metric.Lpips, Metric.Dists, Metric.Psnr, Metric.Ssim }.Cast<Metric?>().FirstOrDefault(m => result.Metrics.Contains(m!.Value));
+        var rank = options.RankBy ?? new[] { Metric.Lpips, Metric.Dists, Metric.Psnr, Metric.Ssim, Metric.Niqe, Metric.Musiq, Metric.ClipIqa }.Cast<Metric?>().FirstOrDefault(m => result.Metrics.Contains(m!.Value));
         if (options.WorstFrames <= 0 || rank is not { } metric || !result.Metrics.Contains(metric))
         {
             return;
@@ -172,7 +172,13 @@ public static class HtmlReport
             html.Append("<li>").Append(Encode(note)).Append("</li>\n");
         }
 
-        html.Append("<li>eval.py also prints MUSIQ, CLIP-IQA and NIQE (pyiqa); StableVsr does not implement them yet.</li>\n</ul>\n");
+        var missing = MetricInfo.All.Where(m => !result.Metrics.Contains(m.Metric)).Select(m => m.Name).ToArray();
+        if (missing.Length > 0)
+        {
+            html.Append("<li>Not computed in this run (eval.py prints all nine): ").Append(Encode(string.Join(", ", missing))).Append(".</li>\n");
+        }
+
+        html.Append("</ul>\n");
     }
 
     private static string Number(double value, int decimals) => double.IsFinite(value)
