@@ -18,6 +18,12 @@ internal sealed record ClipIqaConfig(int EmbedSize, int[] VisionLayers, int Visi
     /// <summary>Width of one attention head, in both towers (OpenAI's <c>width // 64</c> head counts).</summary>
     public const int HeadWidth = 64;
 
+    /// <summary>OpenAI's RN50: embedding 1024, stages 3-4-6-3 from width 64, text 512 wide with 12 layers.</summary>
+    public static ClipIqaConfig Rn50 { get; } = new(1024, [3, 4, 6, 3], 64, 77, 49408, 512, 12);
+
+    /// <summary>Positions of RN50's attention-pool embedding (7x7 + 1 at 224 px); loaded, never added by CLIP-IQA.</summary>
+    public const int Rn50PoolPositions = 50;
+
     /// <summary>Channels entering the attention pool: 32 x the first stage's width.</summary>
     public int PoolWidth => VisionWidth * 32;
 

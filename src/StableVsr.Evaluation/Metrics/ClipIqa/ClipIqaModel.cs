@@ -41,8 +41,8 @@ internal sealed class ClipIqaModel : nn.Module<Tensor, Tensor>
         ln_final = nn.LayerNorm(config.TextWidth);
         text_projection = new Parameter(empty(config.TextWidth, config.EmbedSize));
         logit_scale = new Parameter(empty([]));
-        mean = Constant([0.48145466f, 0.4578275f, 0.40821073f]);
-        std = Constant([0.26862954f, 0.26130258f, 0.27577711f]);
+        mean = ChannelConstant.Of([0.48145466f, 0.4578275f, 0.40821073f]);
+        std = ChannelConstant.Of([0.26862954f, 0.26130258f, 0.27577711f]);
         register_buffer(nameof(mean), mean, persistent: false);
         register_buffer(nameof(std), std, persistent: false);
         RegisterComponents();
@@ -75,9 +75,17 @@ internal sealed class ClipIqaModel : nn.Module<Tensor, Tensor>
                 throw new ModelLoadException($"'{path}' is not OpenAI's CLIP RN50: {e.Message}", path, e);
             }
 
-            using var noGrad = no_grad();
-            model.promptFeatures = model.EncodeText(model.PromptTokens()).DetachFromDisposeScope();
+            model.EncodePrompts();
         });
+    }
+
+    /// <summary>Encodes the prompts with the current weights (done by <see cref="Load"/>; once per set of weights).</summary>
+    internal void EncodePrompts()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        promptFeatures?.Dispose();
+        promptFeatures = EncodeText(PromptTokens()).DetachFromDisposeScope();
     }
 
     /// <summary>The CLIP-IQA score of each image of [B, 3, H, W] in [0, 1]; returns [B].</summary>
@@ -145,13 +153,6 @@ internal sealed class ClipIqaModel : nn.Module<Tensor, Tensor>
         }
 
         base.Dispose(disposing);
-    }
-
-    // Owned by the module whatever dispose scope the caller built it in.
-    private static Tensor Constant(float[] values)
-    {
-        using var scope = NewDisposeScope();
-        return tensor(values).view(1, 3, 1, 1).DetachFromDisposeScope();
     }
 
     private Tensor Normalize(Tensor images) => (images.to(float32, mean.device) - mean) / std;

@@ -23,6 +23,9 @@ internal sealed record MusiqConfig(int Hidden, int MlpSize, int Layers, int Head
     /// <summary>Width of one attention head in every released MUSIQ (384 / 6); the head count follows from the width.</summary>
     public const int HeadWidth = 64;
 
+    /// <summary>The released KonIQ-10k checkpoint's sizes (pyiqa's defaults: 384 wide, 1152 MLP, 14 layers, 6 heads, one output).</summary>
+    public static MusiqConfig KonIq { get; } = new(384, 1152, 14, 6, 1);
+
     /// <summary>Side of the hashed spatial position grid.</summary>
     public int GridSize { get; init; } = 10;
 
