@@ -113,7 +113,8 @@ public class EvalCommandTests
         }
     }
 
-    private static async Task<(int Code, string Stdout)> Run(string[] args)
+    /// <summary>Runs <c>stablevsr</c> in process, as the user would; returns the exit code and standard output.</summary>
+    internal static async Task<(int Code, string Stdout)> Run(string[] args)
     {
         var original = Console.Out;
         using var captured = new StringWriter();

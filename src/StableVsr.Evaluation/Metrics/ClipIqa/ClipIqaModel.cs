@@ -66,15 +66,7 @@ internal sealed class ClipIqaModel : nn.Module<Tensor, Tensor>
         var poolPositions = (int)source.GetInfo("visual.attnpool.positional_embedding").Shape[0];
         return ModuleLoading.Load(new ClipIqaModel(config, poolPositions), device, model =>
         {
-            try
-            {
-                StateDictLoader.Load(model, source, logger, key => ArchiveExtras.Contains(key) ? null : key);
-            }
-            catch (StateDictMismatchException e)
-            {
-                throw new ModelLoadException($"'{path}' is not OpenAI's CLIP RN50: {e.Message}", path, e);
-            }
-
+            ModuleLoading.Fill(model, source, path, "OpenAI's CLIP RN50", key => ArchiveExtras.Contains(key) ? null : key, logger);
             model.EncodePrompts();
         });
     }

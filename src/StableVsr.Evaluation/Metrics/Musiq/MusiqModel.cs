@@ -63,16 +63,7 @@ internal sealed class MusiqModel : nn.Module<Tensor, Tensor>
         }
 
         return ModuleLoading.Load(new MusiqModel(config), device, model =>
-        {
-            try
-            {
-                StateDictLoader.Load(model, source, logger, key => key.StartsWith("module.", StringComparison.Ordinal) ? key["module.".Length..] : key);
-            }
-            catch (StateDictMismatchException e)
-            {
-                throw new ModelLoadException($"'{path}' is not a MUSIQ checkpoint: {e.Message}", path, e);
-            }
-        });
+            ModuleLoading.Fill(model, source, path, "a MUSIQ checkpoint", key => key.StartsWith("module.", StringComparison.Ordinal) ? key["module.".Length..] : key, logger));
     }
 
     /// <summary>The score of each image of [B, 3, H, W] in [0, 1]; returns [B].</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using StableVsr.Cli;
 using StableVsr.Cli.Commands;
 using StableVsr.Evaluation;
 using StableVsr.Evaluation.Weights;
@@ -35,7 +34,7 @@ public class NoReferenceEvaluationTests
     public async Task EvalWithoutGroundTruthPrintsTheSummaryOfEvalPy()
     {
         var csv = folder.File("frames.csv");
-        var (code, stdout) = await Run(["eval", "-o", RecFrames, "--musiq", IqaCase.MusiqWeights, "--clip", IqaCase.ClipWeights, "--niqe", IqaCase.NiqeModelFile, "--device", "cpu", "--csv", csv]);
+        var (code, stdout) = await EvalCommandTests.Run(["eval", "-o", RecFrames, "--musiq", IqaCase.MusiqWeights, "--clip", IqaCase.ClipWeights, "--niqe", IqaCase.NiqeModelFile, "--device", "cpu", "--csv", csv]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.Ok));
         Assert.That(stdout.Trim(), Is.EqualTo(ExpectedLine));
@@ -181,22 +180,6 @@ public class NoReferenceEvaluationTests
     {
         using var reference = IqaCase.Open();
         return IqaCase.Metadata(reference, "weights").GetProperty(file).GetProperty("sha256").GetString()!;
-    }
-
-    private static async Task<(int Code, string Stdout)> Run(string[] args)
-    {
-        var original = Console.Out;
-        using var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
-        {
-            var code = await StableVsrCommand.RunAsync(args);
-            return (code, captured.ToString());
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
     }
 
     private NoReferenceCaches PlaceInCaches()
