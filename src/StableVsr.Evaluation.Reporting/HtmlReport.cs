@@ -20,6 +20,9 @@ public static class HtmlReport
         [Metric.Dists] = "Perceptual structure and texture distance on VGG16 features.",
         [Metric.TLpips] = "Flicker: how far the perceptual change between consecutive frames departs from the ground truth's (eval.py prints it ×10³).",
         [Metric.Tof] = "Motion consistency: mean difference between the RAFT flows of output and ground truth (eval.py prints it ×10).",
+        [Metric.Musiq] = "No reference: MUSIQ's quality score (KonIQ-10k mean opinion score, about 0-100) of the output alone.",
+        [Metric.ClipIqa] = "No reference: CLIP-IQA, how much CLIP prefers good/sharp/high-resolution/noise-free prompts over their antonyms (0-1).",
+        [Metric.Niqe] = "No reference: NIQE, distance of the output's natural-scene statistics to pristine images (frames under 96 px get none).",
     };
 
     /// <summary>Writes the report to <paramref name="path"/>, completely or not at all.</summary>

@@ -48,7 +48,7 @@ internal sealed record EvalOutputs(string? Report, string? Csv, string? Json)
                 await WriteOneAsync(option, path, result, about, cancellationToken).ConfigureAwait(false);
                 log.WriteLine($"wrote {path}");
             }
-            catch (StableVsrException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 allWritten = false;
                 var fallback = Path.Combine(Path.GetTempPath(), $"stablevsr-eval-{stamp}{Path.GetExtension(path)}");
@@ -57,7 +57,7 @@ internal sealed record EvalOutputs(string? Report, string? Csv, string? Json)
                     await WriteOneAsync(option, fallback, result, about, cancellationToken).ConfigureAwait(false);
                     log.WriteLine($"error: {option} '{path}' could not be written ({e.Message}); saved it as {fallback} instead.");
                 }
-                catch (StableVsrException second)
+                catch (Exception second) when (second is not OperationCanceledException)
                 {
                     log.WriteLine($"error: {option} '{path}' could not be written ({e.Message}), nor {fallback} ({second.Message}); the summary line above holds the results.");
                 }

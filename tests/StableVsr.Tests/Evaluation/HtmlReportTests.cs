@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using StableVsr.Evaluation;
 using StableVsr.Evaluation.Reporting;
 using StableVsr.Tests.Support;
 
@@ -31,6 +32,21 @@ public partial class HtmlReportTests
         Assert.That(SourcePattern().Matches(html).Select(m => m.Groups[1].Value), Has.All.StartWith("data:image/png;base64,"), "nothing is fetched");
         Assert.That(SourcePattern().Matches(html), Has.Count.EqualTo(6 + (3 * 4)), "a plot per metric and three crops for each of the 4 worst frames");
         Assert.That(html, Does.Contain("Worst frames by LPIPS").And.Contain("Not computed in this run (eval.py prints all nine): MUSIQ, CLIP, NIQE."));
+    }
+
+    [Test]
+    public void EveryOneOfTheNineMetricsGetsItsRowAndPlot()
+    {
+        var values = MetricInfo.All.ToDictionary(m => m.Metric, m => 0.5);
+        var frames = Enumerable.Range(0, 3).Select(k => new FrameMetrics("000", k, null, $"{k}.png", values)).ToArray();
+        var result = EvaluationResult.Create(MetricInfo.All.Select(m => m.Metric).ToArray(), frames);
+
+        var html = HtmlReport.Render(result);
+
+        Assert.That(html, Does.Contain(result.SummaryLine).And.Contain("MUSIQ: 0.5, CLIP: 0.5, NIQE: 0.5"));
+        Assert.That(html, Does.Contain("No reference: MUSIQ").And.Contain("No reference: CLIP-IQA").And.Contain("No reference: NIQE"));
+        Assert.That(SourcePattern().Matches(html), Has.Count.EqualTo(MetricInfo.All.Count), "a plot per metric (no crops: no files)");
+        Assert.That(html, Does.Not.Contain("Not computed in this run"));
     }
 
     [Test]
