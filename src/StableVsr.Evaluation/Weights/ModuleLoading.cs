@@ -48,13 +48,23 @@ internal static class ModuleLoading
         }
 
         using var source = TensorSources.Open(path);
+        Fill(backbone, source, path, $"torchvision's {network}", key => key.StartsWith("classifier.", StringComparison.Ordinal) ? null : key, logger);
+    }
+
+    /// <summary>
+    /// Loads the tensors of <paramref name="source"/> (keys mapped by <paramref name="map"/>; null skips one) into
+    /// <paramref name="module"/>, naming the file and the network <paramref name="expected"/> when they do not fit.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The file's keys or shapes are not the network's.</exception>
+    public static void Fill(nn.Module module, ITensorSource source, string path, string expected, Func<string, string?> map, ILogger? logger)
+    {
         try
         {
-            StateDictLoader.Load(backbone, source, logger, key => key.StartsWith("classifier.", StringComparison.Ordinal) ? null : key);
+            StateDictLoader.Load(module, source, logger, map);
         }
         catch (StateDictMismatchException e)
         {
-            throw new ModelLoadException($"'{path}' is not torchvision's {network}: {e.Message}", path, e);
+            throw new ModelLoadException($"'{path}' is not {expected}: {e.Message}", path, e);
         }
     }
 }

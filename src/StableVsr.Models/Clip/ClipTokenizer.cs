@@ -121,6 +121,30 @@ public sealed class ClipTokenizer
         return tokenizer;
     }
 
+    /// <summary>
+    /// The tokenizer of OpenAI's CLIP package (<c>clip.tokenize</c>) from its BPE merges
+    /// (<c>bpe_simple_vocab_16e6.txt</c>, without the version line): the vocabulary is the 256 byte characters, the
+    /// same with the word-end mark, one entry per merge, then the two special tokens (49408 for CLIP), so it needs no
+    /// vocab.json. Padding is left to the caller (<c>clip.tokenize</c> pads with zeros).
+    /// </summary>
+    internal static ClipTokenizer FromOpenAiMerges(IEnumerable<(string First, string Second)> merges)
+    {
+        ArgumentNullException.ThrowIfNull(merges);
+        var kept = merges.Take(MaxMerges).ToList();
+        var symbols = Enumerable.Range(0, 256).Select(ClipByteEncoder.Symbol).OrderBy(c => c).Select(c => c.ToString()).ToArray();
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var token in symbols.Concat(symbols.Select(s => s + "</w>")).Concat(kept.Select(m => m.First + m.Second)))
+        {
+            vocab.TryAdd(token, vocab.Count);
+        }
+
+        const string start = "<|startoftext|>";
+        const string end = "<|endoftext|>";
+        vocab.TryAdd(start, vocab.Count);
+        vocab.TryAdd(end, vocab.Count);
+        return new ClipTokenizer(vocab, new ClipBpe(kept), start, end, end, end, DefaultModelMaxLength);
+    }
+
     /// <summary>The tokens of <paramref name="text"/> without begin/end tokens, truncation or padding.</summary>
     public IReadOnlyList<string> Tokenize(string text)
     {
