@@ -15,14 +15,14 @@ public static class TinyPipeline
     /// <summary>The fixtures' model and RAFT weights.</summary>
     public static ModelSource Source => new(ModelFolder, RaftWeights);
 
-    /// <summary>Loads the tiny models on the CPU in <paramref name="precision"/> (float32 by default).</summary>
-    public static StableVsrModels LoadModels(PrecisionPolicy? precision = null) =>
-        new StableVsrModelLoader().LoadAsync(Source, ComputeDevice.Cpu, precision ?? PrecisionPolicy.Float32).GetAwaiter().GetResult();
+    /// <summary>Loads the tiny models on <paramref name="device"/> (the CPU by default) in <paramref name="precision"/> (float32 by default).</summary>
+    public static StableVsrModels LoadModels(PrecisionPolicy? precision = null, ComputeDevice? device = null) =>
+        new StableVsrModelLoader().LoadAsync(Source, device ?? ComputeDevice.Cpu, precision ?? PrecisionPolicy.Float32).GetAwaiter().GetResult();
 
-    /// <summary>Loads a pipeline with <paramref name="options"/> (device forced to the CPU).</summary>
-    public static StableVsrPipeline Load(UpscaleOptions? options = null)
+    /// <summary>Loads a pipeline with <paramref name="options"/>, its device forced to <paramref name="device"/> (the CPU by default).</summary>
+    public static StableVsrPipeline Load(UpscaleOptions? options = null, ComputeDevice? device = null)
     {
-        options = (options ?? UpscaleOptions.Default) with { Device = ComputeDevice.Cpu };
-        return new StableVsrPipeline(LoadModels(options.Precision), options);
+        options = (options ?? UpscaleOptions.Default) with { Device = device ?? ComputeDevice.Cpu };
+        return new StableVsrPipeline(LoadModels(options.Precision, options.Device), options);
     }
 }
