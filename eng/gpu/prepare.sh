@@ -111,7 +111,7 @@ nm -D --defined-only "$stage/native/nuget/libLibTorchSharp.so" | awk '$2=="T" &&
 missing_in_src="$(comm -13 "$stage/api-src.txt" "$stage/api-so.txt" | wc -l)"
 echo "exported THS* functions: NuGet library $(wc -l < "$stage/api-so.txt"), declared in src/Native $(wc -l < "$stage/api-src.txt"), in the library but not the sources: $missing_in_src"
 [ "$missing_in_src" = 0 ] || { echo "prepare.sh: src/Native at $torchsharp_rev is not the NuGet library's source" >&2; exit 1; }
-tar -C "$stage/native" -cf - nuget patched src | xz -T2 $xz_level > "$pack/native.tar.xz"
+tar -C "$stage" -cf - native | xz -T2 $xz_level > "$pack/native.tar.xz"
 
 # ---------------------------------------------------------------------------------------------------------------
 step "3. .NET runtime $runtime_version (dotnet host, host/fxr, Microsoft.NETCore.App; no debugger/diagnostic natives)"

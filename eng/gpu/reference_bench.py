@@ -110,6 +110,17 @@ def main():
     # later, and the networks need neither: hide them so only the carried sources are imported.
     sys.modules["transformers"] = None
     sys.modules["accelerate"] = None
+    try:
+        import safetensors  # noqa: F401  (diffusers imports it at module level; only checkpoint loading uses it)
+    except ImportError:  # Debian 12's Python (the CPU dry run) has no safetensors package
+        import importlib.machinery
+        import types
+
+        for name in ("safetensors", "safetensors.torch"):
+            module = types.ModuleType(name)
+            module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+            sys.modules[name] = module
+        log("safetensors is not installed: an empty module stands in (nothing here loads a checkpoint)")
     from diffusers import AutoencoderKL, ControlNetModel, DDPMScheduler, UNet2DConditionModel
     import diffusers
     from util.flow_utils import flow_warp  # StableVSR's own
@@ -153,15 +164,18 @@ def main():
         unet.to(device=device, dtype=dtype)
         controlnet.to(device=device, dtype=dtype)
         x, tx, c = sample7.to(device, dtype), text.to(device, dtype), cond.to(device, dtype)
+        # The full-size configs carry the x4 upscaler's noise-level embedding (num_class_embeds), which diffusers
+        # refuses to run without labels; the .NET benchmarks pass noise level 20 too.
+        labels = torch.tensor([20], device=device) if unet.config.num_class_embeds else None
         lat, lr, fl, x0 = latent.to(device), low.to(device), flow.to(device), x0_prev.to(device)
 
         @torch.no_grad()
         def unet_forward():
-            unet(x, t, encoder_hidden_states=tx, return_dict=False)
+            unet(x, t, encoder_hidden_states=tx, class_labels=labels, return_dict=False)
 
         @torch.no_grad()
         def controlnet_forward():
-            controlnet(x, t, encoder_hidden_states=tx, controlnet_cond=c, return_dict=False)
+            controlnet(x, t, encoder_hidden_states=tx, controlnet_cond=c, class_labels=labels, return_dict=False)
 
         @torch.no_grad()
         def vae_decode():
@@ -175,8 +189,8 @@ def main():
             model_input = scheduler.scale_model_input(lat, t)
             model_input = torch.cat([model_input, lr], dim=1)
             down, mid = controlnet(model_input.to(dtype), t, encoder_hidden_states=tx, controlnet_cond=warped.to(dtype),
-                                   conditioning_scale=1.0, guess_mode=False, return_dict=False)
-            noise = unet(model_input.to(dtype), t, encoder_hidden_states=tx, down_block_additional_residuals=down,
+                                   class_labels=labels, conditioning_scale=1.0, guess_mode=False, return_dict=False)
+            noise = unet(model_input.to(dtype), t, encoder_hidden_states=tx, class_labels=labels, down_block_additional_residuals=down,
                          mid_block_additional_residual=mid, return_dict=False)[0]
             scheduler.step(noise.float(), t, lat).prev_sample
 
