@@ -1,5 +1,7 @@
 using StableVsr.Models.Loading;
 using StableVsr.Sampling.Pipeline;
+using StableVsr.Weights.Safetensors;
+using static TorchSharp.torch;
 
 namespace StableVsr.Tests.Support;
 
@@ -11,6 +13,13 @@ public static class TinyPipeline
 
     /// <summary>The RAFT-large weights (.pth).</summary>
     public static string RaftWeights => Fixtures.Path("raft", "raft_large_random.pth");
+
+    /// <summary>The reference sequence's LR frames (<c>cases/pipeline.safetensors</c>) as [N, 3, h, w] in [-1, 1].</summary>
+    public static Tensor FixtureFrames()
+    {
+        using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
+        return fixture.Load("lr_frames_u8").to(ScalarType.Float32).div(255f).mul(2f).sub(1f);
+    }
 
     /// <summary>The fixtures' model and RAFT weights.</summary>
     public static ModelSource Source => new(ModelFolder, RaftWeights);

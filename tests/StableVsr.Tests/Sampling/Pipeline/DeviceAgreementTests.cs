@@ -1,5 +1,4 @@
 using StableVsr.Tests.Support;
-using StableVsr.Weights.Safetensors;
 using static TorchSharp.torch;
 
 namespace StableVsr.Tests.Sampling.Pipeline;
@@ -23,8 +22,7 @@ public class DeviceAgreementTests
         }
 
         using var scope = NewDisposeScope();
-        using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
-        var frames = fixture.Load("lr_frames_u8").to(ScalarType.Float32).div(255f).mul(2f).sub(1f);
+        var frames = TinyPipeline.FixtureFrames();
         var options = UpscaleOptions.Default with { Steps = 3, Seed = 7 };
         using var onCpu = TinyPipeline.Load(options);
         using var onDevice = TinyPipeline.Load(options, TestDevice.Compute);
