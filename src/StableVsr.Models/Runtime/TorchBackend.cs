@@ -12,7 +12,11 @@ public static class TorchBackend
     private const string NativeLibraryName = "libLibTorchSharp.so";
     private static readonly Lazy<Exception?> LoadFailure = new(TryInitialise);
 
-    /// <summary>Makes sure libtorch and TorchSharp's native library are loaded.</summary>
+    /// <summary>
+    /// Makes sure libtorch and TorchSharp's native library are loaded. The first call also asks libtorch's OpenMP threads
+    /// to sleep rather than spin while they wait (OMP_WAIT_POLICY=PASSIVE) unless the environment sets OMP_WAIT_POLICY;
+    /// call it before any other TorchSharp call for that to take effect.
+    /// </summary>
     /// <exception cref="NativeBackendException">The native backend cannot load; the message says why and what to do.</exception>
     public static void EnsureAvailable()
     {
@@ -79,6 +83,7 @@ public static class TorchBackend
     {
         try
         {
+            OpenMpWaitPolicy.PreferPassive();
             using var probe = torch.zeros(1);
             return null;
         }
