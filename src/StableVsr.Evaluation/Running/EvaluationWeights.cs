@@ -1,3 +1,5 @@
+using StableVsr.Weights.Hub;
+
 namespace StableVsr.Evaluation;
 
 /// <summary>
@@ -8,11 +10,5 @@ namespace StableVsr.Evaluation;
 /// <param name="AlexNet">AlexNet weights for LPIPS and tLPIPS (<c>features.*</c> keys).</param>
 /// <param name="Vgg16">VGG16 weights for DISTS (<c>features.*</c> keys).</param>
 /// <param name="Raft">RAFT-large weights for tOF (.pth or .safetensors).</param>
-public sealed record EvaluationWeights(string? AlexNet = null, string? Vgg16 = null, string? Raft = null)
-{
-    /// <summary>torchvision's ImageNet AlexNet, which LPIPS uses.</summary>
-    public const string AlexNetUrl = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth";
-
-    /// <summary>torchvision's ImageNet VGG16, which DISTS uses (a legacy-format torch.save file).</summary>
-    public const string Vgg16Url = "https://download.pytorch.org/models/vgg16-397923af.pth";
-}
+/// <remarks>The defaults are the descriptors <see cref="PretrainedWeights.AlexNet"/>, <see cref="PretrainedWeights.Vgg16"/> and <see cref="PretrainedWeights.RaftLarge"/>.</remarks>
+public sealed record EvaluationWeights(string? AlexNet = null, string? Vgg16 = null, string? Raft = null);

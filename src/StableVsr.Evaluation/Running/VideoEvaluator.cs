@@ -63,13 +63,13 @@ public sealed partial class VideoEvaluator : IDisposable
         hubOptions ??= HubOptions.FromEnvironment();
         var metrics = options.Metrics;
         var alexNet = metrics.Any(m => m is Metric.Lpips or Metric.TLpips)
-            ? await ResolveAsync(weights.AlexNet, EvaluationWeights.AlexNetUrl, "AlexNet", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+            ? await ResolveAsync(weights.AlexNet, PretrainedWeights.AlexNet, "AlexNet", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
         var vgg16 = metrics.Contains(Metric.Dists)
-            ? await ResolveAsync(weights.Vgg16, EvaluationWeights.Vgg16Url, "VGG16", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+            ? await ResolveAsync(weights.Vgg16, PretrainedWeights.Vgg16, "VGG16", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
         var raftFile = metrics.Contains(Metric.Tof)
-            ? await ResolveAsync(weights.Raft, TorchHubDownloader.RaftLargeUrl, "RAFT-large", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+            ? await ResolveAsync(weights.Raft, PretrainedWeights.RaftLarge, "RAFT-large", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
 
         var engine = await Task.Run(
@@ -284,7 +284,7 @@ public sealed partial class VideoEvaluator : IDisposable
         }
     }
 
-    private static async Task<string> ResolveAsync(string? file, string url, string network, HubOptions hub, ILoggerFactory loggerFactory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<string> ResolveAsync(string? file, PretrainedWeights released, string network, HubOptions hub, ILoggerFactory loggerFactory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         if (file is not null)
         {
@@ -295,7 +295,7 @@ public sealed partial class VideoEvaluator : IDisposable
         }
 
         using var downloader = new TorchHubDownloader(hub, loggerFactory.CreateLogger<TorchHubDownloader>());
-        return await downloader.DownloadAsync(url, progress, cancellationToken).ConfigureAwait(false);
+        return await downloader.DownloadAsync(released, progress, cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Loaded the networks for {Metrics} on {Device}.")]

@@ -38,7 +38,7 @@ internal sealed partial class UpscaleJobGrain(
     }
 
     /// <inheritdoc />
-    public async Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, IReadOnlyList<SequenceSurveyRecord>? surveys)
+    public async Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, IReadOnlyList<SegmentRange[]>? segments)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(options);
@@ -56,7 +56,7 @@ internal sealed partial class UpscaleJobGrain(
         State.State = UpscaleJobState.Queued;
         State.Options = options;
         State.SubmittedAt = DateTimeOffset.UtcNow;
-        State.Segments = SegmentRecords.Plan(sequences, options, surveys);
+        State.Segments = SegmentRecords.Plan(sequences, segments);
         await WriteAsync(CancellationToken.None).ConfigureAwait(true);
         LogSubmitted(logger, this.GetPrimaryKeyString(), sequences.Count);
         return Status();

@@ -13,7 +13,7 @@ namespace StableVsr.Weights.Configs;
 /// <see cref="ConfigException"/> naming file, key and value, and keys nobody read are kept in
 /// <see cref="UnknownKeys"/> and logged at debug level.
 /// </summary>
-public sealed class ConfigDocument
+internal sealed class ConfigDocument
 {
     private readonly JsonObject root;
     private readonly HashSet<string> read = new(StringComparer.Ordinal);

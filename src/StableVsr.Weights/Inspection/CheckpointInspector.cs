@@ -15,7 +15,7 @@ namespace StableVsr.Weights.Inspection;
 /// <c>.bin</c>, <c>*.index.json</c>), or a Hub id already in the Hugging Face cache. It lists files, configs and
 /// tensors, validates every header and config, and gathers every problem in the report instead of stopping at the first.
 /// </summary>
-public sealed partial class CheckpointInspector
+internal sealed partial class CheckpointInspector
 {
     private readonly HubOptions options;
     private readonly ILogger logger;

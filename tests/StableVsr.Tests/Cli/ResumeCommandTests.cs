@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
-using StableVsr.Sampling.Resume;
+using StableVsr.Sampling.Jobs;
 using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.Cli;
@@ -36,7 +36,7 @@ public class ResumeCommandTests
         Assert.That(await StableVsrCommand.RunAsync(Arguments(straight)), Is.EqualTo(ExitCodes.Ok));
 
         var output = temp.File("killed");
-        var journal = Path.Combine(JournalOptions.ForOutput(output, outputIsFolder: true), "journal.json");
+        var journal = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in Arguments(output))
         {

@@ -24,7 +24,7 @@ public class PipelinePrecisionTests
         using var scope = NewDisposeScope();
         using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
         var frames = fixture.Load("lr_frames_u8").to(ScalarType.Float32).div(255f).mul(2f).sub(1f);
-        var options = UpscaleOptions.Default with { Steps = 2, Seed = 4 };
+        var options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, Seed = 4 } };
         using var full = TinyPipeline.Load(options);
         using var mixed = TinyPipeline.Load(options with { Precision = PrecisionPolicy.BFloat16Denoiser });
         Assert.That(mixed.Models.Unet.parameters().First().dtype, Is.EqualTo(ScalarType.BFloat16));
