@@ -85,7 +85,7 @@ internal sealed class TrainingSession : IDisposable
         var resume = options.ResumeFrom is null ? null : store.Resolve(options.ResumeFrom);
         if (options.ResumeFrom is not null && resume is null)
         {
-            logger.LogInformation("No checkpoint in {Output} to resume from; starting a new run", output);
+            TrainingLog.NothingToResume(logger, output);
         }
 
         var dataset = LoadData();
@@ -116,10 +116,7 @@ internal sealed class TrainingSession : IDisposable
         var (lastCheckpoint, lastCheckpointStep) = (resume, resume is null ? -1L : globalStep);
         if (resume is null && store.Latest is { } existing)
         {
-            logger.LogWarning(
-                "{Output} already holds checkpoints (newest {Checkpoint}); this run starts fresh and replaces those of the same step numbers. Use --resume latest to continue instead.",
-                output,
-                existing);
+            TrainingLog.StartingOverCheckpoints(logger, output, existing);
         }
 
         var (savedStep, savedBatches, savedPosition) = (globalStep, batchesTrained, position);
@@ -212,7 +209,7 @@ internal sealed class TrainingSession : IDisposable
 
         store.WriteControlNet(output, controlNetConfig, networks.ControlNet);
         var curve = LossCurvePlot.Write(output, log.Entries, logger);
-        logger.LogInformation("Training finished after {Steps} steps; the ControlNet is in {Output}", globalStep, output);
+        TrainingLog.Finished(logger, globalStep, output);
         var last = log.Entries.LastOrDefault();
         Report(progress, TrainingPhase.Completed, globalStep, maxSteps, last?.Epoch ?? 0, last?.Loss, last?.LearningRate ?? 0, last?.GradNorm ?? 0, TimeSpan.FromSeconds(last?.Seconds ?? 0), TimeSpan.Zero);
         return new TrainingResult(globalStep, output, store.Latest, log.Path, curve);
@@ -258,7 +255,7 @@ internal sealed class TrainingSession : IDisposable
         dataset.CheckFirstFrames();
         if (dataset.Count < options.BatchSize)
         {
-            logger.LogWarning("The data has {Windows} window(s), fewer than the batch size {BatchSize}: every batch is one epoch", dataset.Count, options.BatchSize);
+            TrainingLog.FewWindows(logger, dataset.Count, options.BatchSize);
         }
 
         return dataset;
@@ -307,12 +304,12 @@ internal sealed class TrainingSession : IDisposable
         var folder = resume is not null ? Path.Combine(resume, CheckpointStore.ControlNetFolder) : options.ControlNet;
         if (folder is null)
         {
-            logger.LogInformation("Initializing the ControlNet from the UNet (ControlNetModel.from_unet)");
+            TrainingLog.ControlNetFromUnet(logger);
             config = ControlNetFromUnet.ConfigJson(Path.Combine(ModelFolder, "unet", CheckpointStore.ConfigFile), options.ConditioningEmbeddingChannels);
             return ControlNetFromUnet.Create(config, unet, options.Seed);
         }
 
-        logger.LogInformation("Loading the ControlNet from {Folder}", folder);
+        TrainingLog.LoadingControlNet(logger, folder);
         var configPath = Path.Combine(folder, CheckpointStore.ConfigFile);
         if (File.Exists(configPath))
         {
@@ -340,11 +337,11 @@ internal sealed class TrainingSession : IDisposable
         Same("gradient accumulation steps", state.GradientAccumulationSteps, options.GradientAccumulationSteps);
         if (state.WindowsPerEpoch != dataset.Count)
         {
-            logger.LogWarning("Checkpoint {Checkpoint} was trained on {Saved} windows per epoch, the data now has {Now}: the data order differs from the interrupted run", checkpoint, state.WindowsPerEpoch, dataset.Count);
+            TrainingLog.DataChanged(logger, checkpoint, state.WindowsPerEpoch, dataset.Count);
         }
 
         CheckpointStore.RestoreOptimizer(checkpoint, optimizer);
-        logger.LogInformation("Resuming from {Checkpoint} at step {Step}", checkpoint, state.GlobalStep);
+        TrainingLog.Resuming(logger, checkpoint, state.GlobalStep);
         return (state.GlobalStep, state.BatchesTrained, new DataPosition(state.Epoch, state.BatchInEpoch));
     }
 
@@ -366,8 +363,8 @@ internal sealed class TrainingSession : IDisposable
 
     private void LogStart(WindowDataset dataset, int batchesPerEpoch, long maxSteps, long globalStep)
     {
-        logger.LogInformation(
-            "***** Running training ***** windows {Windows}, batches per epoch {Batches}, batch size {BatchSize}, accumulation {Accumulation}, total batch {Total}, steps {Steps} (from {Start}), lr {LearningRate} ({Schedule})",
+        TrainingLog.Starting(
+            logger,
             dataset.Count,
             batchesPerEpoch,
             options.BatchSize,

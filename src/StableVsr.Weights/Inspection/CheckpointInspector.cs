@@ -221,6 +221,6 @@ internal sealed partial class CheckpointInspector
     private static FileEntry Entry(string root, string file) =>
         new(System.IO.Path.GetRelativePath(root, file).Replace('\\', '/'), new FileInfo(file) is { LinkTarget: not null } link ? (link.ResolveLinkTarget(true) as FileInfo)?.Length ?? 0 : new FileInfo(file).Length);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Inspecting {Reference} from the cache snapshot {Snapshot}.")]
+    [LoggerMessage(EventId = LoggerEventIds.InspectingSnapshot, Level = LogLevel.Debug, Message = "Inspecting {Reference} from the cache snapshot {Snapshot}.")]
     private static partial void LogSnapshot(ILogger logger, string reference, string snapshot);
 }
