@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using StableVsr.Models.Loading;
 
 namespace StableVsr.Sampling.Hosting;
 
@@ -11,7 +12,7 @@ internal sealed class StableVsrServiceOptionsValidator : IValidateOptions<Stable
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Model))
         {
-            return ValidateOptionsResult.Fail("StableVsr:Model is empty: give a model folder in diffusers layout or a Hugging Face id such as claudiom4sir/StableVSR.");
+            return ValidateOptionsResult.Fail($"StableVsr:Model is empty: give a model folder in diffusers layout or a Hugging Face id such as {ModelSource.DefaultModel}.");
         }
 
         if (options.Upscale is null)
