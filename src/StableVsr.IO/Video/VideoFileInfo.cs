@@ -4,7 +4,7 @@ namespace StableVsr.IO;
 /// What ffprobe says about a video file: the video stream that is read (the first one that is not a cover picture), its
 /// timing, and the audio and subtitle streams a <see cref="VideoFileSink"/> copies into the output.
 /// </summary>
-internal sealed record VideoFileInfo
+public sealed record VideoFileInfo
 {
     /// <summary>The file probed.</summary>
     public required string Path { get; init; }

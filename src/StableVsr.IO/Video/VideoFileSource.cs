@@ -15,9 +15,9 @@ namespace StableVsr.IO;
 /// </summary>
 /// <remarks>
 /// <para>What is read: the first video stream that is not a cover picture, every stored frame exactly once, as stored
-/// (rotation is not applied; <see cref="VideoFileSink"/> carries the display rotation to the output). A
-/// variable-frame-rate video yields each frame once, without the duplicates or drops a constant-rate conversion would
-/// make. 10-bit and deeper video is reduced to 8 bits per channel by FFmpeg's scaler; an alpha channel
+/// (rotation is not applied; <see cref="VideoFileInfo.Rotation"/> tells it and <see cref="VideoFileSink"/> carries it to
+/// the output). A variable-frame-rate video yields each frame once, without the duplicates or drops a constant-rate
+/// conversion would make. 10-bit and deeper video is reduced to 8 bits per channel by FFmpeg's scaler; an alpha channel
 /// is dropped. Odd sizes are read as they are.</para>
 /// <para>Frames are numbered from 0 and named <c>frame_000000.png</c>, ..., so an <see cref="ImageFolderSink"/> writes them
 /// under those names.</para>
@@ -62,7 +62,7 @@ public sealed partial class VideoFileSource : IFrameSource
     /// count) and returns what it holds; later calls return the same answer.
     /// </summary>
     /// <exception cref="InvalidInputException">ffmpeg/ffprobe are missing or too old; the file is missing, corrupt or truncated, has no video stream or no frames.</exception>
-    internal async Task<VideoFileInfo> ProbeAsync(CancellationToken cancellationToken = default)
+    public async Task<VideoFileInfo> ProbeAsync(CancellationToken cancellationToken = default)
     {
         info ??= await VideoProbe.ProbeAsync(tools, FilePath, logger, cancellationToken).ConfigureAwait(false);
         return info;

@@ -5,4 +5,4 @@ namespace StableVsr.IO;
 /// <param name="Codec">The codec name ("aac", "subrip", "mov_text", ...).</param>
 /// <param name="Language">The stream's language tag ("eng"), when the file has one.</param>
 /// <param name="Title">The stream's title tag, when the file has one.</param>
-internal sealed record VideoFileTrack(int Index, string Codec, string? Language, string? Title);
+public sealed record VideoFileTrack(int Index, string Codec, string? Language, string? Title);
