@@ -102,8 +102,7 @@ public class FullSizeSequenceBenchmarks : MeasuredBenchmark
         var compute = device.type == DeviceType.CUDA ? ComputeDevice.Cuda() : ComputeDevice.Cpu;
         var options = UpscaleOptions.Default with
         {
-            Steps = Steps,
-            WindowSize = Frames,
+            Sampling = SamplingOptions.Default with { Steps = Steps, WindowSize = Frames },
             Device = compute,
             Precision = precision,
             StateDevice = HostState ? ComputeDevice.Cpu : null,

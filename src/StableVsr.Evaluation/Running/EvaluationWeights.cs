@@ -1,3 +1,5 @@
+using StableVsr.Weights.Hub;
+
 namespace StableVsr.Evaluation;
 
 /// <summary>
@@ -14,11 +16,5 @@ namespace StableVsr.Evaluation;
 /// <param name="Musiq">MUSIQ weights (pyiqa's <c>musiq_koniq_ckpt-e95806b9.pth</c>).</param>
 /// <param name="Clip">OpenAI's CLIP RN50 for CLIP-IQA (<c>RN50.pt</c>, a TorchScript archive read without running it).</param>
 /// <param name="Niqe">NIQE's pristine model (<c>modelparameters.mat</c>); default the NIQE release's, shipped inside the package.</param>
-public sealed record EvaluationWeights(string? AlexNet = null, string? Vgg16 = null, string? Raft = null, string? Musiq = null, string? Clip = null, string? Niqe = null)
-{
-    /// <summary>torchvision's ImageNet AlexNet, which LPIPS uses.</summary>
-    public const string AlexNetUrl = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth";
-
-    /// <summary>torchvision's ImageNet VGG16, which DISTS uses (a legacy-format torch.save file).</summary>
-    public const string Vgg16Url = "https://download.pytorch.org/models/vgg16-397923af.pth";
-}
+/// <remarks>The defaults are the descriptors <see cref="PretrainedWeights.AlexNet"/>, <see cref="PretrainedWeights.Vgg16"/> and <see cref="PretrainedWeights.RaftLarge"/>.</remarks>
+public sealed record EvaluationWeights(string? AlexNet = null, string? Vgg16 = null, string? Raft = null, string? Musiq = null, string? Clip = null, string? Niqe = null);

@@ -94,13 +94,13 @@ public sealed partial class VideoEvaluator : IDisposable
 
         var requested = options.Metrics;
         var alexNet = requested.Any(m => m is Metric.Lpips or Metric.TLpips)
-            ? await ResolveAsync(weights.AlexNet, EvaluationWeights.AlexNetUrl, "AlexNet", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+            ? await ResolveAsync(weights.AlexNet, PretrainedWeights.AlexNet, "AlexNet", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
         var vgg16 = requested.Contains(Metric.Dists)
-            ? await ResolveAsync(weights.Vgg16, EvaluationWeights.Vgg16Url, "VGG16", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+            ? await ResolveAsync(weights.Vgg16, PretrainedWeights.Vgg16, "VGG16", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
         var raftFile = requested.Contains(Metric.Tof)
-            ? await ResolveAsync(weights.Raft, TorchHubDownloader.RaftLargeUrl, "RAFT-large", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+            ? await ResolveAsync(weights.Raft, PretrainedWeights.RaftLarge, "RAFT-large", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
         var notes = new List<string>();
         string? musiqFile = null;
@@ -361,7 +361,7 @@ public sealed partial class VideoEvaluator : IDisposable
         }
     }
 
-    private static async Task<string> ResolveAsync(string? file, string url, string network, HubOptions hub, ILoggerFactory loggerFactory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<string> ResolveAsync(string? file, PretrainedWeights released, string network, HubOptions hub, ILoggerFactory loggerFactory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         if (file is not null)
         {
@@ -372,7 +372,7 @@ public sealed partial class VideoEvaluator : IDisposable
         }
 
         using var downloader = new TorchHubDownloader(hub, loggerFactory.CreateLogger<TorchHubDownloader>());
-        return await downloader.DownloadAsync(url, progress, cancellationToken).ConfigureAwait(false);
+        return await downloader.DownloadAsync(released, progress, cancellationToken).ConfigureAwait(false);
     }
 
     private static string Given(string file, string network, string expected, string option)

@@ -8,32 +8,9 @@ namespace StableVsr.Evaluation.Weights;
 /// <summary>How every metric network is loaded: move, fill from its files, switch to inference; dispose on failure.</summary>
 internal static class ModuleLoading
 {
-    /// <summary>Moves <paramref name="model"/> to <paramref name="device"/>, runs <paramref name="fill"/>, and returns it in eval mode without gradients.</summary>
+    /// <summary>Moves <paramref name="model"/> to <paramref name="device"/>, runs <paramref name="fill"/>, and returns it in eval mode without gradients (<see cref="InferenceModules"/>, as every network is loaded).</summary>
     public static T Load<T>(T model, Device? device, Action<T> fill)
-        where T : nn.Module
-    {
-        try
-        {
-            if (device is not null)
-            {
-                model.to(device);
-            }
-
-            fill(model);
-            model.eval();
-            foreach (var parameter in model.parameters())
-            {
-                parameter.requires_grad = false;
-            }
-
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
+        where T : nn.Module => InferenceModules.Prepare(model, device, null, fill);
 
     /// <summary>
     /// Loads the <c>features.*</c> tensors of a torchvision classification checkpoint into <paramref name="backbone"/>;

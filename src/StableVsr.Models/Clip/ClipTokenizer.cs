@@ -19,7 +19,7 @@ namespace StableVsr.Models.Clip;
 /// of the word-final "!&lt;/w&gt;" (256) plain BPE would give. That is what the reference tokenizer does, and the
 /// text encoder was trained and used with those ids, so this port keeps it.
 /// </remarks>
-public sealed class ClipTokenizer
+internal sealed partial class ClipTokenizer
 {
     // transformers' CLIPTokenizer reads only the first 49152 - 256 - 2 merges, the ones CLIP's vocabulary holds.
     private const int MaxMerges = 49152 - 256 - 2;
@@ -115,9 +115,7 @@ public sealed class ClipTokenizer
             Special("unk_token", "<|endoftext|>"),
             Special("pad_token", "<|endoftext|>"),
             maxLength);
-        logger.LogDebug(
-            "CLIP tokenizer from {Folder}: {Vocab} tokens, {Merges} merges, pad {Pad} ({PadId}), max length {Max}.",
-            folder, tokenizer.VocabSize, tokenizer.bpe.MergeCount, tokenizer.PadToken, tokenizer.PadTokenId, tokenizer.ModelMaxLength);
+        LogLoaded(logger, folder, tokenizer.VocabSize, tokenizer.bpe.MergeCount, tokenizer.PadToken, tokenizer.PadTokenId, tokenizer.ModelMaxLength);
         return tokenizer;
     }
 
@@ -319,4 +317,7 @@ public sealed class ClipTokenizer
             ? throw new ModelLoadException($"Tokenizer files in '{folder}': {key} is empty.", folder)
             : content;
     }
+
+    [LoggerMessage(EventId = LoggerEventIds.TokenizerLoaded, Level = LogLevel.Debug, Message = "CLIP tokenizer from {Folder}: {Vocab} tokens, {Merges} merges, pad {Pad} ({PadId}), max length {Max}.")]
+    private static partial void LogLoaded(ILogger logger, string folder, int vocab, int merges, string pad, int padId, int max);
 }

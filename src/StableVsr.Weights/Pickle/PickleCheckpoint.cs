@@ -119,23 +119,17 @@ internal sealed class PickleCheckpoint : ITensorSource
     }
 
     /// <inheritdoc />
-    public void ReadInto(string key, torch.Tensor destination)
+    public bool TryFillDirectly(string key, torch.Tensor destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var (tensor, storage) = Find(key);
-        if (!tensor.Shape.SequenceEqual(destination.shape))
+        if (!tensor.IsContiguous || !TensorBytes.CanFillDirectly(destination, tensor.Storage.DType))
         {
-            throw new ArgumentException($"Tensor '{key}' has shape [{string.Join(", ", tensor.Shape)}], the destination [{string.Join(", ", destination.shape)}].", nameof(destination));
+            return false;
         }
 
-        if (tensor.IsContiguous && TensorBytes.CanFillDirectly(destination, tensor.Storage.DType))
-        {
-            Fill(destination, storage, tensor.Offset, tensor.Storage.DType);
-            return;
-        }
-
-        using var loaded = Load(key, destination.dtype, destination.device);
-        destination.copy_(loaded);
+        Fill(destination, storage, tensor.Offset, tensor.Storage.DType);
+        return true;
     }
 
     /// <summary>Closes the file. Tensors already loaded stay valid.</summary>

@@ -23,7 +23,7 @@ public class DeviceAgreementTests
 
         using var scope = NewDisposeScope();
         var frames = TinyPipeline.FixtureFrames();
-        var options = UpscaleOptions.Default with { Steps = 3, Seed = 7 };
+        var options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 3, Seed = 7 } };
         using var onCpu = TinyPipeline.Load(options);
         using var onDevice = TinyPipeline.Load(options, TestDevice.Compute);
 

@@ -19,7 +19,7 @@ public class PipelineParityTests
         using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
         var steps = int.Parse(fixture.Metadata["num_inference_steps"], CultureInfo.InvariantCulture);
         Assert.That(double.Parse(fixture.Metadata["guidance_scale"], CultureInfo.InvariantCulture), Is.Zero, "the port implements guidance 0 only");
-        using var pipeline = TinyPipeline.Load(UpscaleOptions.Default with { Steps = steps }, TestDevice.Compute);
+        using var pipeline = TinyPipeline.Load(UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = steps } }, TestDevice.Compute);
         using var scope = NewDisposeScope();
         var frames = fixture.Load("lr_frames_u8");
         var lowResolution = frames.to(ScalarType.Float32).div(255f).mul(2f).sub(1f);
@@ -51,7 +51,7 @@ public class PipelineParityTests
         var lowResolution = TestDevice.On(fixture.Load("lr_frames_u8").to(ScalarType.Float32).div(255f).mul(2f).sub(1f));
         var count = (int)lowResolution.shape[0];
 
-        using var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, UpscaleOptions.Default.RaftIterations, UpscaleOptions.Default.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
+        using var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, SamplingOptions.Default.RaftIterations, SamplingOptions.Default.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
 
         for (var i = 0; i < count - 1; i++)
         {

@@ -1,17 +1,17 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace StableVsr.IO;
+namespace StableVsr.Models.Runtime;
 
 /// <summary>
 /// Conversions between <see cref="VideoFrame"/>s and float tensors of shape [N, 3, H, W], done the way the
 /// reference does them: 8-bit to float as <c>x / 255</c> (then <c>2x - 1</c> for [-1, 1]), float to 8-bit as
 /// <c>round(clamp(x, 0, 1) * 255)</c> with round half to even, after <c>x / 2 + 0.5</c> for [-1, 1].
 /// </summary>
-public static class FrameTensors
+internal static class FrameTensors
 {
     // Held for the life of the process: a temporary Scalar (div(255f)) can be freed by a collection while libtorch
-    // still reads it (SVSR001). StableVsr.IO does not reference StableVsr.Weights, whose ScalarCache the others use.
+    // still reads it (SVSR001).
     private static readonly Scalar Zero = 0f;
     private static readonly Scalar Half = 0.5f;
     private static readonly Scalar One = 1f;

@@ -1,7 +1,7 @@
-using StableVsr.IO;
+using StableVsr.Models.Runtime;
 using TorchSharp;
 
-namespace StableVsr.Tests.IO;
+namespace StableVsr.Tests.Models.Runtime;
 
 public class FrameTensorsTests
 {
@@ -14,8 +14,9 @@ public class FrameTensorsTests
 
     [TestCase(PixelRange.MinusOneToOne)]
     [TestCase(PixelRange.ZeroToOne)]
-    public void RoundTripsEveryByte(PixelRange range)
+    public void RoundTripsEveryByte(object pixelRange)
     {
+        var range = (PixelRange)pixelRange;
         var frames = new[] { RandomFrame(7, 5, 1, 0), RandomFrame(7, 5, 2, 1) };
         using var tensor = FrameTensors.ToTensor(frames, range);
         Assert.That(tensor.shape, Is.EqualTo(new long[] { 2, 3, 5, 7 }));

@@ -1,7 +1,7 @@
-namespace StableVsr.IO;
+namespace StableVsr.Models.Runtime;
 
 /// <summary>The value range of a float image tensor.</summary>
-public enum PixelRange
+internal enum PixelRange
 {
     /// <summary>[-1, 1]: what the diffusion models take and give (0 maps to -1, 255 to 1).</summary>
     MinusOneToOne,

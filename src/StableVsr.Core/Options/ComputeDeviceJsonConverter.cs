@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace StableVsr.Cli.Commands;
+namespace StableVsr;
 
 /// <summary>
-/// Reads and writes a <see cref="ComputeDevice"/> in a JSON config as the name users type on the command line
-/// ("auto", "cpu", "cuda", "cuda:N"), so a config file and the <c>--device</c> flag take the same values.
+/// Reads and writes a <see cref="ComputeDevice"/> in JSON as its name ("auto", "cpu", "cuda", "cuda:N"), so a JSON
+/// file and the <c>--device</c> flag take the same values; attached to the type, so every serializer uses it.
 /// </summary>
 internal sealed class ComputeDeviceJsonConverter : JsonConverter<ComputeDevice>
 {
