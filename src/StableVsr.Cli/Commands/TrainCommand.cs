@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using StableVsr.Models.Raft;
 using StableVsr.Training;
 
 namespace StableVsr.Cli.Commands;
@@ -40,7 +41,7 @@ internal static class TrainCommand
         var checkpointLimit = new Option<int?>("--checkpoints-total-limit") { Description = "Keep at most N checkpoints. Default: all." };
         var batchSize = new Option<int?>("--batch-size") { Description = $"Windows per batch (--train_batch_size; train.sh: 8). Default {defaults.BatchSize}." };
         var accumulation = new Option<int?>("--gradient-accumulation-steps") { Description = $"Batches per optimizer step (use the GPU count of train.sh, 4, to reproduce its global batch). Default {defaults.GradientAccumulationSteps}." };
-        var gtSize = new Option<int?>("--gt-size") { Description = $"Ground-truth crop side in px (gt_size). Default {defaults.GtSize}." };
+        var gtSize = new Option<int?>("--gt-size") { Description = $"Ground-truth crop side in px (gt_size): a multiple of 8, at least {new RaftConfig().MinImageSide} (RAFT's flow is NaN below). Default {defaults.GtSize}." };
         var learningRate = new Option<double?>("--learning-rate") { Description = $"Learning rate (train.sh: 5e-5). Default {defaults.LearningRate}." };
         var scheduler = new Option<LearningRateSchedule?>("--lr-scheduler") { Description = $"Learning-rate schedule. Default {defaults.LearningRateScheduler}." };
         var warmup = new Option<int?>("--lr-warmup-steps") { Description = $"Warmup steps of the schedule. Default {defaults.LearningRateWarmupSteps}." };
