@@ -266,14 +266,22 @@ internal sealed class TrainingSession : IDisposable
         return dataset;
     }
 
+    /// <summary>
+    /// The dtypes of the frozen UNet and VAE for <paramref name="precision"/>. On the CPU, bfloat16 applies to the VAE only:
+    /// the ControlNet's gradient flows back through the UNet, and libtorch's CPU bfloat16 kernels have given NaN gradients
+    /// there (finite forward) on CPUs with native bfloat16, so that pass stays float32.
+    /// </summary>
+    internal static (ScalarType Unet, ScalarType Vae) FrozenTypes(FrozenPrecision precision, DeviceType device) => precision switch
+    {
+        FrozenPrecision.BFloat16 when device == DeviceType.CPU => (ScalarType.Float32, ScalarType.BFloat16),
+        FrozenPrecision.BFloat16 => (ScalarType.BFloat16, ScalarType.BFloat16),
+        FrozenPrecision.Float16 => (ScalarType.Float16, ScalarType.Float32),
+        _ => (ScalarType.Float32, ScalarType.Float32),
+    };
+
     private TrainingNetworks LoadNetworks(Device device, string? resume, out string controlNetConfig, out StableVsrModels? validationModels)
     {
-        var (unetType, vaeType) = options.Precision switch
-        {
-            FrozenPrecision.BFloat16 => (ScalarType.BFloat16, ScalarType.BFloat16),
-            FrozenPrecision.Float16 => (ScalarType.Float16, ScalarType.Float32),
-            _ => (ScalarType.Float32, ScalarType.Float32),
-        };
+        var (unetType, vaeType) = FrozenTypes(options.Precision, device.type);
         if (unetType == ScalarType.Float16 && device.type != DeviceType.CUDA)
         {
             throw new InvalidInputException("Float16 frozen networks need a CUDA device (libtorch's CPU float16 convolutions are missing or very slow); use BFloat16 or Float32 on the CPU.");
