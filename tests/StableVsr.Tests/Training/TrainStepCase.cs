@@ -30,16 +30,11 @@ internal sealed record TrainStepCase(
     /// <summary>The key prefix of the recorded step-1 gradients.</summary>
     public const string GradientPrefix = "grad.";
 
-    private const string Pattern = "train_step*.safetensors";
+    /// <summary>The training-step files' name pattern.</summary>
+    public const string Pattern = "train_step*.safetensors";
 
     /// <summary>Every training-step file in the fixture set's <c>cases/</c>, by file name; fails when there is none.</summary>
-    public static IEnumerable<string> Files()
-    {
-        var files = Directory.GetFiles(Fixtures.Path("cases"), Pattern).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
-        return files.Count > 0
-            ? files
-            : throw new FileNotFoundException($"No {Pattern} in '{Fixtures.Path("cases")}': the training parity tests need at least one.");
-    }
+    public static IEnumerable<string> Files() => Fixtures.Cases(Pattern);
 
     /// <summary>Reads the settings of <paramref name="fixture"/> (a file named <paramref name="file"/>).</summary>
     public static TrainStepCase Read(string file, SafetensorsFile fixture)
