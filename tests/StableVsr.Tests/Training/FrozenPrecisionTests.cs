@@ -125,10 +125,12 @@ public sealed class FrozenPrecisionTests
     private static double RelativeDifference(IReadOnlyList<Tensor> actual, IReadOnlyList<Tensor> expected)
     {
         using var scope = NewDisposeScope();
-        var difference = actual.Select((g, i) => g.sub(expected[i]).square().sum().item<float>()).Sum();
-        var norm = expected.Sum(g => g.square().sum().item<float>());
+        var difference = actual.Select((g, i) => SquaredNorm(g.sub(expected[i]))).Sum();
+        var norm = expected.Sum(SquaredNorm);
         return Math.Sqrt(difference / norm);
     }
+
+    private static double SquaredNorm(Tensor tensor) => tensor.mul(tensor).sum().item<float>();
 
     private TrainingOptions Options(string output) =>
         TinyTrainingRun.Options(data, temp.File(output)) with { BatchSize = 1, MaxTrainSteps = 1, CheckpointingSteps = 1 };

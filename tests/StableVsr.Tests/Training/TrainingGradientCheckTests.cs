@@ -15,6 +15,7 @@ namespace StableVsr.Tests.Training;
 /// 16x24 (64x64 and 64x96 ground truth) so that each case takes seconds.
 /// </summary>
 [NonParallelizable]
+[Category("GcStress")]
 public sealed class TrainingGradientCheckTests
 {
     private const long Seed = 20;
@@ -54,7 +55,7 @@ public sealed class TrainingGradientCheckTests
         // (each at its largest gradient, so that the relative error is meaningful).
         using var generator = new Generator((ulong)(Seed + batch + width), CPU);
         var direction = tiny.Parameters.Select(p => randn(p.Parameter.shape, ScalarType.Float64, generator: generator)).ToList();
-        using var norm = Math.Sqrt(direction.Sum(d => d.square().sum().item<double>())).ToScalar();
+        using var norm = Math.Sqrt(direction.Sum(d => d.mul(d).sum().item<double>())).ToScalar();
         direction = [.. direction.Select(d => d.div(norm))];
         var analytic = tiny.Parameters.Select((p, i) => p.Parameter.grad!.mul(direction[i]).sum().item<double>()).Sum();
         Check("random direction over every parameter", analytic, Derivative(inputs, direction));
@@ -84,7 +85,7 @@ public sealed class TrainingGradientCheckTests
         for (var i = 0; i < Batch; i++)
         {
             var one = new TrainingStepInputs(inputs.NoisyInput[i..(i + 1)], inputs.Timesteps[i..(i + 1)], inputs.Condition[i..(i + 1)], inputs.Target[i..(i + 1)]);
-            step.Loss(one).div(Batch).backward();
+            step.Loss(one).DividedBy(Batch).backward();
         }
 
         var scale = together.Max(g => g.abs().max().item<double>());
