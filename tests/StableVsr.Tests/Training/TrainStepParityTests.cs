@@ -15,6 +15,7 @@ namespace StableVsr.Tests.Training;
 /// norm and every parameter after each optimizer step must match within the fixture README's tolerances.
 /// </summary>
 [Category("Parity")]
+[Category("GcStress")]
 [NonParallelizable]
 [TestFixtureSource(typeof(TrainStepCase), nameof(TrainStepCase.Files))]
 public sealed class TrainStepParityTests
