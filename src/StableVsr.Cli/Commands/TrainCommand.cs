@@ -47,7 +47,7 @@ internal static class TrainCommand
         var warmup = new Option<int?>("--lr-warmup-steps") { Description = $"Warmup steps of the schedule. Default {defaults.LearningRateWarmupSteps}." };
         var maxGradNorm = new Option<double?>("--max-grad-norm") { Description = $"Gradient clipping norm. Default {defaults.MaxGradNorm}." };
         var seed = new Option<long?>("--seed") { Description = $"Seed of data order, crops, noise and timesteps. Default {defaults.Seed}." };
-        var precision = new Option<FrozenPrecision?>("--precision") { Description = "Frozen UNet/VAE precision (--mixed_precision): float32, bfloat16, or float16 (CUDA only). Default float32." };
+        var precision = new Option<FrozenPrecision?>("--precision") { Description = "Frozen UNet/VAE precision (--mixed_precision): float32, bfloat16 (on the CPU the VAE only: the UNet carries the gradient and stays float32), or float16 (CUDA only). Default float32." };
         var gradientCheckpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute the ControlNet's down blocks in the backward pass to save memory." };
         var validationFrames = new Option<string?>("--validation-frames") { Description = "Folder of LR frames upscaled with the current ControlNet every --validation-steps." };
         var validationGroundTruth = new Option<string?>("--validation-gt") { Description = "Ground-truth frames of --validation-frames (4x): each validation then writes PSNR and SSIM to validation/metrics.csv." };
