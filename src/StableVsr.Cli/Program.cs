@@ -1,4 +1,3 @@
 using StableVsr.Cli;
 
-NativeLogLevel.QuietUnlessAsked();
 return await StableVsrCommand.RunAsync(args).ConfigureAwait(false);

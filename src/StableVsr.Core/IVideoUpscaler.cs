@@ -1,9 +1,10 @@
 namespace StableVsr;
 
 /// <summary>
-/// Upscales video sequences 4x. Diffusion-based upscaling looks at the whole sequence before any frame is final
-/// (StableVSR samples every frame forwards and backwards in turn), so upscaled frames are yielded, in order,
-/// once the sequence has been read and denoised.
+/// Upscales video sequences 4x: frames in, frames out. StableVSR samples every frame of a window forwards and backwards
+/// in turn, so no frame of a window is final before the whole window is: a sequence is read and upscaled window by
+/// window, and each window's frames are yielded, in order, as soon as the window is done (memory stays flat in sequence
+/// length). Paths, resumable runs and frame ranges are the job layer's (<c>StableVsr.Sampling.Jobs.UpscaleJobRunner</c>).
 /// </summary>
 public interface IVideoUpscaler : IDisposable
 {

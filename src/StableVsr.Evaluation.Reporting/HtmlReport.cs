@@ -20,6 +20,9 @@ public static class HtmlReport
         [Metric.Dists] = "Perceptual structure and texture distance on VGG16 features.",
         [Metric.TLpips] = "Flicker: how far the perceptual change between consecutive frames departs from the ground truth's (eval.py prints it ×10³).",
         [Metric.Tof] = "Motion consistency: mean difference between the RAFT flows of output and ground truth (eval.py prints it ×10).",
+        [Metric.Musiq] = "No reference: MUSIQ's quality score (KonIQ-10k mean opinion score, about 0-100) of the output alone.",
+        [Metric.ClipIqa] = "No reference: CLIP-IQA, how much CLIP prefers good/sharp/high-resolution/noise-free prompts over their antonyms (0-1).",
+        [Metric.Niqe] = "No reference: NIQE, distance of the output's natural-scene statistics to pristine images (frames under 96 px get none).",
     };
 
     /// <summary>Writes the report to <paramref name="path"/>, completely or not at all.</summary>
@@ -129,7 +132,7 @@ public static class HtmlReport
 
     private static void WorstFrames(StringBuilder html, EvaluationResult result, HtmlReportOptions options)
     {
-        var rank = options.RankBy ?? new[] { Metric.Lpips, Metric.Dists, Metric.Psnr, Metric.Ssim }.Cast<Metric?>().FirstOrDefault(m => result.Metrics.Contains(m!.Value));
+        var rank = options.RankBy ?? new[] { Metric.Lpips, Metric.Dists, Metric.Psnr, Metric.Ssim, Metric.Niqe, Metric.Musiq, Metric.ClipIqa }.Cast<Metric?>().FirstOrDefault(m => result.Metrics.Contains(m!.Value));
         if (options.WorstFrames <= 0 || rank is not { } metric || !result.Metrics.Contains(metric))
         {
             return;
@@ -172,7 +175,13 @@ public static class HtmlReport
             html.Append("<li>").Append(Encode(note)).Append("</li>\n");
         }
 
-        html.Append("<li>eval.py also prints MUSIQ, CLIP-IQA and NIQE (pyiqa); StableVsr does not implement them yet.</li>\n</ul>\n");
+        var missing = MetricInfo.All.Where(m => !result.Metrics.Contains(m.Metric)).Select(m => m.Name).ToArray();
+        if (missing.Length > 0)
+        {
+            html.Append("<li>Not computed in this run (eval.py prints all nine): ").Append(Encode(string.Join(", ", missing))).Append(".</li>\n");
+        }
+
+        html.Append("</ul>\n");
     }
 
     private static string Number(double value, int decimals) => double.IsFinite(value)

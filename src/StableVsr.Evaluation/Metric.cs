@@ -1,6 +1,6 @@
 namespace StableVsr.Evaluation;
 
-/// <summary>The metrics of StableVSR's eval.py that StableVsr computes.</summary>
+/// <summary>The metrics of StableVSR's eval.py (see <see cref="MetricInfo.All"/> for eval.py's printing order).</summary>
 public enum Metric
 {
     /// <summary>Peak signal-to-noise ratio in dB over the whole frame (higher is better).</summary>
@@ -20,4 +20,13 @@ public enum Metric
 
     /// <summary>Temporal optical flow: mean |RAFT flow of the output pair - RAFT flow of the ground-truth pair| in pixels (lower is better).</summary>
     Tof,
+
+    /// <summary>MUSIQ with the KonIQ-10k checkpoint: a no-reference mean opinion score on KonIQ's 0-100 scale (higher is better).</summary>
+    Musiq,
+
+    /// <summary>CLIP-IQA on OpenAI's CLIP RN50: the mean probability of five positive prompts against their antonyms, 0 to 1 (no reference; higher is better).</summary>
+    ClipIqa,
+
+    /// <summary>NIQE with the release's pristine model: distance of the frame's natural-scene statistics to natural images (no reference; lower is better).</summary>
+    Niqe,
 }

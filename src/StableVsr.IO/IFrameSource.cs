@@ -10,10 +10,12 @@ public interface IFrameSource : IAsyncDisposable
     string Description { get; }
 
     /// <summary>
-    /// The number of frames when it is known without decoding them (an image folder's file count, the frame count in
-    /// a video's header), for progress and ETA; null when unknown.
+    /// The number of frames, learned without decoding them (an image folder's file count; a video's probe, which counts
+    /// packets where the container stores no frame count), for planning, progress and ETA; null when it cannot be
+    /// known that way. Cheap to call again: sources remember the answer.
     /// </summary>
-    int? FrameCount { get; }
+    /// <exception cref="InvalidInputException">The source is missing or not readable media.</exception>
+    ValueTask<int?> CountFramesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Reads the frames in order, numbered from 0, all of one size.</summary>
     /// <exception cref="InvalidInputException">The source is missing, empty, corrupt, or its frames differ in size.</exception>

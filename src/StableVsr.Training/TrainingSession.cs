@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using StableVsr.Models.Clip;
 using StableVsr.Models.ControlNet;
 using StableVsr.Models.Raft;
 using StableVsr.Models.Unet;
-using StableVsr.Models.Vae;
 using StableVsr.Models.Loading;
 using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Pipeline;
@@ -87,7 +85,7 @@ internal sealed class TrainingSession : IDisposable
         var resume = options.ResumeFrom is null ? null : store.Resolve(options.ResumeFrom);
         if (options.ResumeFrom is not null && resume is null)
         {
-            logger.LogInformation("No checkpoint in {Output} to resume from; starting a new run", output);
+            TrainingLog.NothingToResume(logger, output);
         }
 
         var dataset = LoadData();
@@ -112,16 +110,13 @@ internal sealed class TrainingSession : IDisposable
         using var log = TrainingCsvLog.Open(output, globalStep);
         using var validation = options.ValidationFrames is null || textModels is null
             ? null
-            : new ValidationRunner(textModels, options, networks.PromptEmbeds, loggerFactory.CreateLogger<ValidationRunner>());
+            : new ValidationRunner(textModels, options, loggerFactory.CreateLogger<ValidationRunner>());
         var randomness = Randomness ?? new SeededTrainingRandomness(options.Seed);
         var step = new TrainingStep(networks);
         var (lastCheckpoint, lastCheckpointStep) = (resume, resume is null ? -1L : globalStep);
         if (resume is null && store.Latest is { } existing)
         {
-            logger.LogWarning(
-                "{Output} already holds checkpoints (newest {Checkpoint}); this run starts fresh and replaces those of the same step numbers. Use --resume latest to continue instead.",
-                output,
-                existing);
+            TrainingLog.StartingOverCheckpoints(logger, output, existing);
         }
 
         var (savedStep, savedBatches, savedPosition) = (globalStep, batchesTrained, position);
@@ -214,7 +209,7 @@ internal sealed class TrainingSession : IDisposable
 
         store.WriteControlNet(output, controlNetConfig, networks.ControlNet);
         var curve = LossCurvePlot.Write(output, log.Entries, logger);
-        logger.LogInformation("Training finished after {Steps} steps; the ControlNet is in {Output}", globalStep, output);
+        TrainingLog.Finished(logger, globalStep, output);
         var last = log.Entries.LastOrDefault();
         Report(progress, TrainingPhase.Completed, globalStep, maxSteps, last?.Epoch ?? 0, last?.Loss, last?.LearningRate ?? 0, last?.GradNorm ?? 0, TimeSpan.FromSeconds(last?.Seconds ?? 0), TimeSpan.Zero);
         return new TrainingResult(globalStep, output, store.Latest, log.Path, curve);
@@ -260,78 +255,56 @@ internal sealed class TrainingSession : IDisposable
         dataset.CheckFirstFrames();
         if (dataset.Count < options.BatchSize)
         {
-            logger.LogWarning("The data has {Windows} window(s), fewer than the batch size {BatchSize}: every batch is one epoch", dataset.Count, options.BatchSize);
+            TrainingLog.FewWindows(logger, dataset.Count, options.BatchSize);
         }
 
         return dataset;
     }
 
     /// <summary>
-    /// The dtypes of the frozen UNet and VAE for <paramref name="precision"/>. On the CPU, bfloat16 applies to the VAE only:
-    /// the ControlNet's gradient flows back through the UNet, and libtorch's CPU bfloat16 kernels have given NaN gradients
-    /// there (finite forward) on CPUs with native bfloat16, so that pass stays float32.
+    /// The precisions of the frozen UNet and VAE for <paramref name="precision"/>. On the CPU, bfloat16 applies to the VAE
+    /// only: the ControlNet's gradient flows back through the UNet, and libtorch's CPU bfloat16 kernels have given NaN
+    /// gradients there (finite forward) on CPUs with native bfloat16, so that pass stays float32. The VAE stays float32
+    /// beside a float16 UNet (its decoder breaks in float16); bfloat16 has float32's range.
     /// </summary>
-    internal static (ScalarType Unet, ScalarType Vae) FrozenTypes(FrozenPrecision precision, DeviceType device) => precision switch
+    internal static (ModelPrecision Unet, ModelPrecision Vae) FrozenTypes(FrozenPrecision precision, DeviceType device) => precision switch
     {
-        FrozenPrecision.BFloat16 when device == DeviceType.CPU => (ScalarType.Float32, ScalarType.BFloat16),
-        FrozenPrecision.BFloat16 => (ScalarType.BFloat16, ScalarType.BFloat16),
-        FrozenPrecision.Float16 => (ScalarType.Float16, ScalarType.Float32),
-        _ => (ScalarType.Float32, ScalarType.Float32),
+        FrozenPrecision.BFloat16 when device == DeviceType.CPU => (ModelPrecision.Float32, ModelPrecision.BFloat16),
+        FrozenPrecision.BFloat16 => (ModelPrecision.BFloat16, ModelPrecision.BFloat16),
+        FrozenPrecision.Float16 => (ModelPrecision.Float16, ModelPrecision.Float32),
+        _ => (ModelPrecision.Float32, ModelPrecision.Float32),
     };
 
+    // The frozen networks and the ControlNet through the one model loader (folder layout, precision per network); the
+    // ControlNet is made from the UNet or read from a folder or checkpoint. The text encoder encodes the prompt once and
+    // stays only for validation runs.
     private TrainingNetworks LoadNetworks(Device device, string? resume, out string controlNetConfig, out StableVsrModels? validationModels)
     {
-        var (unetType, vaeType) = FrozenTypes(options.Precision, device.type);
-        if (unetType == ScalarType.Float16 && device.type != DeviceType.CUDA)
+        var (unetPrecision, vaePrecision) = FrozenTypes(options.Precision, device.type);
+        if (unetPrecision == ModelPrecision.Float16 && device.type != DeviceType.CUDA)
         {
             throw new InvalidInputException("Float16 frozen networks need a CUDA device (libtorch's CPU float16 convolutions are missing or very slow); use BFloat16 or Float32 on the CPU.");
         }
 
-        string Sub(string name) => Path.Combine(ModelFolder, name);
-        var unet = Own(UNet2DConditionModel.FromPretrained(Sub("unet"), device, unetType, logger));
-        var vae = Own(AutoencoderKL.FromPretrained(Sub("vae"), device, vaeType, logger));
-        var raft = Own(Raft.FromFile(RaftFile, device, ScalarType.Float32, logger));
-        raft.NormStatistics = RaftNormStatistics.Batch;
-        var scheduler = SchedulerConfig.Load(Path.Combine(Sub("scheduler"), "scheduler_config.json"), logger);
+        var precision = PrecisionPolicy.Float32 with { Unet = unetPrecision, Vae = vaePrecision };
+        string? config = null;
+        var models = Own(new StableVsrModelLoader(loggerFactory).Load(ModelFolder, RaftFile, device, precision, unet => LoadControlNet(device, resume, unet, out config)));
+        controlNetConfig = config!;
+        models.Raft.NormStatistics = RaftNormStatistics.Batch;
+        var scheduler = models.SchedulerConfig;
         var diffusion = new DiffusionTargets(scheduler);
-
-        var tokenizer = ClipTokenizer.FromFolder(Sub("tokenizer"), logger);
-        var textEncoder = ClipTextModel.FromPretrained(Sub("text_encoder"), device, ScalarType.Float32, logger);
-        Tensor promptEmbeds;
-        using (no_grad())
-        using (var ids = tokenizer.EncodeBatch([options.Prompt], device))
-        using (var encoded = textEncoder.forward(ids))
-        {
-            promptEmbeds = Own(encoded.LastHiddenState.to(ScalarType.Float32).clone().DetachFromDisposeScope());
-        }
-
-        var controlNet = Own(LoadControlNet(device, resume, unet, out controlNetConfig));
+        var promptEmbeds = Own(models.EncodePrompt(options.Prompt).DetachFromDisposeScope());
         if (options.ValidationFrames is null)
         {
-            textEncoder.Dispose();
+            models.ReleaseTextEncoder();
             validationModels = null;
         }
         else
         {
-            Own(textEncoder);
-            validationModels = new StableVsrModels(unet, controlNet, vae, raft, textEncoder, tokenizer, scheduler, device, ValidationPrecision(unetType, vaeType));
+            validationModels = models;
         }
 
-        return new TrainingNetworks(unet, vae, raft, controlNet, diffusion, promptEmbeds, options.RaftIterations);
-    }
-
-    // The pipeline checks its options against the precision the models are in: the frozen networks' dtypes, the trained
-    // ControlNet, RAFT and text encoder in float32.
-    private static PrecisionPolicy ValidationPrecision(ScalarType unet, ScalarType vae)
-    {
-        static ModelPrecision Of(ScalarType type) => type switch
-        {
-            ScalarType.BFloat16 => ModelPrecision.BFloat16,
-            ScalarType.Float16 => ModelPrecision.Float16,
-            _ => ModelPrecision.Float32,
-        };
-
-        return PrecisionPolicy.Float32 with { Unet = Of(unet), Vae = Of(vae) };
+        return new TrainingNetworks(models.Unet, models.Vae, models.Raft, models.ControlNet, diffusion, promptEmbeds, options.RaftIterations);
     }
 
     private ControlNetModel LoadControlNet(Device device, string? resume, UNet2DConditionModel unet, out string config)
@@ -339,12 +312,12 @@ internal sealed class TrainingSession : IDisposable
         var folder = resume is not null ? Path.Combine(resume, CheckpointStore.ControlNetFolder) : options.ControlNet;
         if (folder is null)
         {
-            logger.LogInformation("Initializing the ControlNet from the UNet (ControlNetModel.from_unet)");
+            TrainingLog.ControlNetFromUnet(logger);
             config = ControlNetFromUnet.ConfigJson(Path.Combine(ModelFolder, "unet", CheckpointStore.ConfigFile), options.ConditioningEmbeddingChannels);
             return ControlNetFromUnet.Create(config, unet, options.Seed);
         }
 
-        logger.LogInformation("Loading the ControlNet from {Folder}", folder);
+        TrainingLog.LoadingControlNet(logger, folder);
         var configPath = Path.Combine(folder, CheckpointStore.ConfigFile);
         if (File.Exists(configPath))
         {
@@ -372,11 +345,11 @@ internal sealed class TrainingSession : IDisposable
         Same("gradient accumulation steps", state.GradientAccumulationSteps, options.GradientAccumulationSteps);
         if (state.WindowsPerEpoch != dataset.Count)
         {
-            logger.LogWarning("Checkpoint {Checkpoint} was trained on {Saved} windows per epoch, the data now has {Now}: the data order differs from the interrupted run", checkpoint, state.WindowsPerEpoch, dataset.Count);
+            TrainingLog.DataChanged(logger, checkpoint, state.WindowsPerEpoch, dataset.Count);
         }
 
         CheckpointStore.RestoreOptimizer(checkpoint, optimizer);
-        logger.LogInformation("Resuming from {Checkpoint} at step {Step}", checkpoint, state.GlobalStep);
+        TrainingLog.Resuming(logger, checkpoint, state.GlobalStep);
         return (state.GlobalStep, state.BatchesTrained, new DataPosition(state.Epoch, state.BatchInEpoch));
     }
 
@@ -398,8 +371,8 @@ internal sealed class TrainingSession : IDisposable
 
     private void LogStart(WindowDataset dataset, int batchesPerEpoch, long maxSteps, long globalStep)
     {
-        logger.LogInformation(
-            "***** Running training ***** windows {Windows}, batches per epoch {Batches}, batch size {BatchSize}, accumulation {Accumulation}, total batch {Total}, steps {Steps} (from {Start}), lr {LearningRate} ({Schedule})",
+        TrainingLog.Starting(
+            logger,
             dataset.Count,
             batchesPerEpoch,
             options.BatchSize,

@@ -31,6 +31,18 @@ internal static class CheckpointLayout
     /// <summary>The tokenizer's subfolder in a pipeline folder.</summary>
     public const string TokenizerFolder = "tokenizer";
 
+    /// <summary>The UNet's subfolder in a pipeline folder.</summary>
+    public const string UnetFolder = "unet";
+
+    /// <summary>The ControlNet's subfolder in a StableVSR folder.</summary>
+    public const string ControlNetFolder = "controlnet";
+
+    /// <summary>The VAE's subfolder in a pipeline folder.</summary>
+    public const string VaeFolder = "vae";
+
+    /// <summary>The text encoder's subfolder in a pipeline folder.</summary>
+    public const string TextEncoderFolder = "text_encoder";
+
     /// <summary>Weight files diffusers writes for a model (UNet, ControlNet, VAE), single files first, safetensors first.</summary>
     public static IReadOnlyList<string> DiffusersWeightNames { get; } =
         ["diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin"];
@@ -58,10 +70,10 @@ internal static class CheckpointLayout
     /// <summary>The model subfolders of a StableVSR folder, with the weight file names each may hold (preferred first).</summary>
     public static IReadOnlyList<(string Folder, IReadOnlyList<string> WeightNames)> ModelFolders { get; } =
     [
-        ("unet", DiffusersWeightNames),
-        ("controlnet", DiffusersWeightNames),
-        ("vae", DiffusersWeightNames),
-        ("text_encoder", TransformersWeightNames),
+        (UnetFolder, DiffusersWeightNames),
+        (ControlNetFolder, DiffusersWeightNames),
+        (VaeFolder, DiffusersWeightNames),
+        (TextEncoderFolder, TransformersWeightNames),
     ];
 
     /// <summary>Every file of a StableVSR folder other than model weights, relative to the folder.</summary>

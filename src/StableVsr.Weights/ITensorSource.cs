@@ -31,10 +31,19 @@ internal interface ITensorSource : IDisposable
     torch.Tensor Load(string key, torch.ScalarType? dtype = null, torch.Device? device = null);
 
     /// <summary>
-    /// Copies a tensor's values into <paramref name="destination"/>, which must have the same shape (any dtype
-    /// and device: values are converted). Implementations read straight into a contiguous CPU destination of the
-    /// stored dtype, so loading a model needs no second copy of its weights. The caller handles autograd
-    /// (e.g. <c>torch.no_grad()</c>).
+    /// Copies a tensor's stored bytes straight into <paramref name="destination"/> (same shape) when the source can:
+    /// a contiguous CPU destination of the stored dtype, read without a second copy of the weights. Returns false when
+    /// it cannot, and <see cref="ReadInto"/> converts instead.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No tensor has that key.</exception>
+    /// <exception cref="ModelLoadException">The data cannot be read.</exception>
+    bool TryFillDirectly(string key, torch.Tensor destination) => false;
+
+    /// <summary>
+    /// Copies a tensor's values into <paramref name="destination"/>, which must have the same shape (any dtype and
+    /// device: values are converted). Read straight into a contiguous CPU destination of the stored dtype where the
+    /// source can (<see cref="TryFillDirectly"/>), so loading a model needs no second copy of its weights. The caller
+    /// handles autograd (e.g. <c>torch.no_grad()</c>).
     /// </summary>
     /// <exception cref="KeyNotFoundException">No tensor has that key.</exception>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
@@ -45,6 +54,11 @@ internal interface ITensorSource : IDisposable
         if (!info.Shape.SequenceEqual(destination.shape))
         {
             throw new ArgumentException($"Tensor '{key}' has shape {info.ShapeText}, the destination [{string.Join(", ", destination.shape)}].", nameof(destination));
+        }
+
+        if (TryFillDirectly(key, destination))
+        {
+            return;
         }
 
         using var loaded = Load(key, destination.dtype, destination.device);

@@ -112,9 +112,9 @@ internal partial class StateDictLoader
         return new LoadReport(loaded, unexpected, skipped, new ReadOnlyDictionary<string, string>(renamed), bytes, watch.Elapsed);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint key {Key} of {Location} matches no parameter or buffer of the model and was ignored.")]
+    [LoggerMessage(EventId = LoggerEventIds.UnexpectedKey, Level = LogLevel.Warning, Message = "Checkpoint key {Key} of {Location} matches no parameter or buffer of the model and was ignored.")]
     private static partial void LogUnexpectedKey(ILogger logger, string key, string location);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Loaded {Count} tensors ({Bytes} bytes) from {Location} in {Milliseconds:F0} ms.")]
+    [LoggerMessage(EventId = LoggerEventIds.StateDictLoaded, Level = LogLevel.Debug, Message = "Loaded {Count} tensors ({Bytes} bytes) from {Location} in {Milliseconds:F0} ms.")]
     private static partial void LogLoaded(ILogger logger, int count, long bytes, string location, double milliseconds);
 }

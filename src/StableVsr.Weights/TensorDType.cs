@@ -4,7 +4,7 @@ namespace StableVsr.Weights;
 /// The element types a checkpoint may store, named as safetensors names them (<c>F32</c>, <c>BF16</c>, ...).
 /// Every value maps to one TorchSharp <see cref="TorchSharp.torch.ScalarType"/> (see <see cref="TensorDTypes"/>).
 /// </summary>
-public enum TensorDType
+internal enum TensorDType
 {
     /// <summary>64-bit IEEE float (<c>F64</c>).</summary>
     F64,

@@ -7,7 +7,7 @@ namespace StableVsr.Weights;
 /// <param name="DType">The stored element type.</param>
 /// <param name="Shape">The shape; empty for a scalar.</param>
 /// <param name="ByteLength">The stored size in bytes (elements x element size).</param>
-public sealed record TensorInfo(string Name, TensorDType DType, long[] Shape, long ByteLength)
+internal sealed record TensorInfo(string Name, TensorDType DType, long[] Shape, long ByteLength)
 {
     /// <summary>The number of elements (1 for a scalar).</summary>
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);

@@ -8,7 +8,7 @@ using StableVsr.IO;
 using StableVsr.Orleans;
 using StableVsr.Orleans.Hosting;
 using StableVsr.Sampling.Pipeline;
-using StableVsr.Sampling.Resume;
+using StableVsr.Sampling.Jobs;
 using StableVsr.Tests.Support;
 
 namespace StableVsr.Benchmarks.Orleans;
@@ -30,7 +30,7 @@ public class ClusterThroughputBenchmarks : MeasuredBenchmark
     public const int Frames = 4;
 
     // The cluster tests' job: 2 steps, windows of 2, seed 11.
-    private static readonly UpscaleJobOptions JobOptions = UpscaleJobOptions.Default with { Steps = 2, WindowSize = 2, Seed = 11 };
+    private static readonly UpscaleJobOptions JobOptions = UpscaleJobOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, WindowSize = 2, Seed = 11 } };
 
     private string root = null!;
     private string input = null!;
@@ -56,7 +56,7 @@ public class ClusterThroughputBenchmarks : MeasuredBenchmark
 
         if (Silos == 0)
         {
-            pipeline = Own(TinyPipeline.Load(UpscaleOptions.Default with { Steps = JobOptions.Steps, WindowSize = JobOptions.WindowSize, Seed = JobOptions.Seed }));
+            pipeline = Own(TinyPipeline.Load(UpscaleOptions.Default with { Sampling = JobOptions.Sampling }));
             return;
         }
 
@@ -72,9 +72,10 @@ public class ClusterThroughputBenchmarks : MeasuredBenchmark
         var sequences = BenchmarkCluster.Plan(input, output, Sequences);
         if (pipeline is not null)
         {
+            var runner = new UpscaleJobRunner(pipeline);
             foreach (var sequence in sequences)
             {
-                await pipeline.UpscaleResumableAsync(new ImageFolderSource(sequence.Input), new ImageFolderSink(sequence.Output), new JournalOptions(sequence.Output + ".journal"));
+                await runner.RunAsync(new UpscaleJob(sequence.Input, sequence.Output) { WorkFolder = sequence.Output + ".journal" }, null, CancellationToken.None);
             }
 
             return;

@@ -35,7 +35,7 @@ public class StreamingBenchmarks : MeasuredBenchmark
     public void SetUp()
     {
         PeakMemoryRecorder.Begin();
-        pipeline = Own(TinyPipeline.Load(UpscaleOptions.Default with { Steps = 2, WindowSize = Window }));
+        pipeline = Own(TinyPipeline.Load(UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, WindowSize = Window } }));
     }
 
     [Benchmark(Description = "Streamed sequence, tiny model, LR 32x32, 2 steps, windows of 8")]

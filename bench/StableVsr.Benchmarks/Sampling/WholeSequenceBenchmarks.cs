@@ -52,7 +52,7 @@ public class WholeSequenceBenchmarks : MeasuredBenchmark
         PeakMemoryRecorder.Begin();
         var device = BenchmarkBackend.DeviceOf(Backend).type == DeviceType.CUDA ? ComputeDevice.Cuda() : ComputeDevice.Cpu;
         // One window of the whole sequence: StableVSR's own sampling, to compare with the windowed StreamingBenchmarks.
-        var options = UpscaleOptions.Default with { Steps = 2, WindowSize = Frames, Device = device, StateDevice = HostState ? ComputeDevice.Cpu : null, HalfPrecisionFlows = HalfFlows };
+        var options = UpscaleOptions.Default with { Device = device, StateDevice = HostState ? ComputeDevice.Cpu : null, Sampling = SamplingOptions.Default with { Steps = 2, WindowSize = Frames, HalfPrecisionFlows = HalfFlows } };
         var models = new StableVsrModelLoader().LoadAsync(TinyPipeline.Source, device, options.Precision).GetAwaiter().GetResult();
         pipeline = Own(new StableVsrPipeline(models, options));
         frames = Own(rand([Frames, 3, 32, 32], generator: Own(new Generator(17))).mul(2).sub(1).DetachFromDisposeScope());

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using StableVsr.Benchmarks.Infrastructure;
-using StableVsr.IO;
+using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Flow;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Tests.Support;
@@ -38,9 +38,12 @@ public class WindowBoundaryBenchmarks : MeasuredBenchmark
         PeakMemoryRecorder.Begin();
         var options = UpscaleOptions.Default with
         {
-            Steps = 4,
-            WindowSize = Sampling == "whole" ? Frames : Window,
-            GuideAcrossWindows = !Sampling.StartsWith("independent", StringComparison.Ordinal),
+            Sampling = SamplingOptions.Default with
+            {
+                Steps = 4,
+                WindowSize = Sampling == "whole" ? Frames : Window,
+                GuideAcrossWindows = !Sampling.StartsWith("independent", StringComparison.Ordinal),
+            },
         };
         pipeline = Own(TinyPipeline.Load(options));
         lowResolution = Own(FrameTensors.ToTensor(MovingScene.Frames(Frames), PixelRange.MinusOneToOne));

@@ -24,6 +24,12 @@ internal static class ExitCodes
     /// <summary>The cluster cannot be reached (no worker runs, or the Redis address is wrong).</summary>
     public const int ClusterUnavailable = 7;
 
+    /// <summary>
+    /// <c>stablevsr eval</c> computed its results but could not write some of its files (<c>--csv</c>, <c>--json</c>,
+    /// <c>--report</c>); the summary line was printed and each unwritten file was saved in the temporary folder instead.
+    /// </summary>
+    public const int OutputNotWritten = 8;
+
     /// <summary>Cancelled (Ctrl+C).</summary>
     public const int Canceled = 130;
 }

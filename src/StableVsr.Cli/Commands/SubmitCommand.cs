@@ -1,6 +1,7 @@
 using System.CommandLine;
 using StableVsr.IO;
 using StableVsr.Orleans;
+using StableVsr.Sampling.Jobs;
 
 namespace StableVsr.Cli.Commands;
 
@@ -16,9 +17,9 @@ internal static class SubmitCommand
         var cluster = ClusterCommandSupport.ClusterOption();
         var inputs = new Option<string[]>("--input", "-i") { Description = "A video, a folder of frames or a folder of sequences (repeat for several), on storage every worker sees.", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--output", "-o") { Description = "The output (as for upscale); with several inputs, a folder that gets one entry per input.", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => UpscaleJobOptions.Default.Steps };
-        var seed = new Option<long>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => UpscaleJobOptions.Default.Seed };
-        var window = new Option<int>("--window") { Description = "Frames sampled together as one window.", DefaultValueFactory = _ => UpscaleJobOptions.Default.WindowSize };
+        var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => SamplingOptions.Default.Steps };
+        var seed = new Option<long>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => SamplingOptions.Default.Seed };
+        var window = new Option<int>("--window") { Description = "Frames sampled together as one window.", DefaultValueFactory = _ => SamplingOptions.Default.WindowSize };
         var codec = new Option<VideoCodec>("--codec") { Description = "Video output codec: h264 (default), h265, or ffv1.", DefaultValueFactory = _ => VideoCodec.H264 };
         var crf = new Option<int?>("--crf") { Description = "Video quality for h264/h265 (0-51)." };
         var attempts = new Option<int>("--max-attempts") { Description = "Starts of a segment before the job gives up on it.", DefaultValueFactory = _ => UpscaleJobOptions.Default.MaxAttempts };
@@ -38,9 +39,7 @@ internal static class SubmitCommand
             {
                 var options = UpscaleJobOptions.Default with
                 {
-                    Steps = result.GetValue(steps),
-                    Seed = result.GetValue(seed),
-                    WindowSize = result.GetValue(window),
+                    Sampling = SamplingOptions.Default with { Steps = result.GetValue(steps), Seed = result.GetValue(seed), WindowSize = result.GetValue(window) },
                     Codec = result.GetValue(codec),
                     Crf = result.GetValue(crf),
                     MaxAttempts = result.GetValue(attempts),
@@ -92,24 +91,9 @@ internal static class SubmitCommand
     }
 
     /// <summary>
-    /// The job's sequences: one input is planned exactly as <c>stablevsr upscale</c> plans it; with several, each goes
-    /// into the output folder under its own name.
+    /// The job's sequences: the inputs discovered exactly as <c>stablevsr upscale</c> discovers them (the job layer's
+    /// <see cref="UpscaleJob.Discover(IReadOnlyList{string}, string, VideoCodec)"/>).
     /// </summary>
-    internal static IReadOnlyList<SequenceJob> Plan(IReadOnlyList<string> inputs, string output, VideoCodec codec)
-    {
-        if (inputs.Count == 0)
-        {
-            throw new InvalidInputException("No --input was given.");
-        }
-
-        var plans = inputs.Count == 1
-            ? UpscaleCommand.FindSequences(Path.GetFullPath(inputs[0]), Path.GetFullPath(output), codec)
-            : inputs.SelectMany(i =>
-            {
-                var input = Path.GetFullPath(i).TrimEnd(Path.DirectorySeparatorChar);
-                var name = File.Exists(input) ? Path.GetFileNameWithoutExtension(input) + (codec == VideoCodec.Ffv1 ? ".mkv" : ".mp4") : Path.GetFileName(input);
-                return UpscaleCommand.FindSequences(input, Path.Combine(Path.GetFullPath(output), name), codec);
-            }).ToArray();
-        return plans.Select(p => new SequenceJob(p.Input, p.Output)).ToArray();
-    }
+    internal static IReadOnlyList<SequenceJob> Plan(IReadOnlyList<string> inputs, string output, VideoCodec codec) =>
+        UpscaleJob.Discover(inputs, output, codec).Select(j => new SequenceJob(j.Input, j.Output)).ToArray();
 }

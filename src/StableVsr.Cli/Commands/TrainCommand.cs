@@ -20,7 +20,7 @@ internal static class TrainCommand
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        Converters = { new JsonStringEnumConverter(), new ComputeDeviceJsonConverter() },
+        Converters = { new JsonStringEnumConverter() },
     };
 
     /// <summary>Builds the command.</summary>

@@ -14,6 +14,13 @@ namespace StableVsr.Evaluation;
 public static class EvaluationFiles
 {
     /// <summary>
+    /// Checks, before an evaluation that may take hours, that <paramref name="path"/> can be written (its folder can be
+    /// made, a file created there, and it is not a folder); nothing is left behind.
+    /// </summary>
+    /// <exception cref="InvalidInputException">It cannot be written; the message says why.</exception>
+    public static void EnsureWritable(string path) => AtomicFile.Probe(path);
+
+    /// <summary>
     /// One row per frame: <c>sequence,frame,ground_truth,output</c> and a column per computed metric (named as eval.py
     /// prints it); a temporal metric is empty for the first frame of a sequence.
     /// </summary>

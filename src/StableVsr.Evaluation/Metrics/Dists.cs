@@ -28,8 +28,8 @@ public sealed class Dists : nn.Module<Tensor, Tensor, Tensor>
     {
         net = new Vgg16Features();
         heads = new DistsHeads((int)StageChannels.Sum());
-        mean = Constant([0.485f, 0.456f, 0.406f]);
-        std = Constant([0.229f, 0.224f, 0.225f]);
+        mean = ChannelConstant.Of([0.485f, 0.456f, 0.406f]);
+        std = ChannelConstant.Of([0.229f, 0.224f, 0.225f]);
         // Constants, not checkpoint entries: registered as non-persistent buffers (so they move with the module)
         // before RegisterComponents would make them persistent ones.
         register_buffer(nameof(mean), mean, persistent: false);
@@ -84,13 +84,6 @@ public sealed class Dists : nn.Module<Tensor, Tensor, Tensor>
         }
 
         return structure!.Plus(texture!).SubtractedFrom(1).flatten().MoveToOuterDisposeScope();
-    }
-
-    // Owned by the module whatever dispose scope the caller built it in.
-    private static Tensor Constant(float[] values)
-    {
-        using var scope = NewDisposeScope();
-        return tensor(values).view(1, 3, 1, 1).DetachFromDisposeScope();
     }
 
     /// <summary>The six feature sets of a batch: the image itself, then relu1_2 ... relu5_3.</summary>

@@ -28,8 +28,8 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
     {
         net = new AlexNetFeatures();
         heads = new LpipsHeads(AlexNetFeatures.Channels);
-        shift = Constant([-0.030f, -0.088f, -0.188f]);
-        scale = Constant([0.458f, 0.448f, 0.450f]);
+        shift = ChannelConstant.Of([-0.030f, -0.088f, -0.188f]);
+        scale = ChannelConstant.Of([0.458f, 0.448f, 0.450f]);
         // Constants, not checkpoint entries: registered as non-persistent buffers (so they move with the module)
         // before RegisterComponents would make them persistent ones.
         register_buffer(nameof(shift), shift, persistent: false);
@@ -115,13 +115,6 @@ public sealed class Lpips : nn.Module<Tensor, Tensor, Tensor>
         var x = (images.to(float32, device).Times(2).Minus(1) - shift) / scale;
         var layers = net.call(x).Select(f => (f / f.Power(2).sum(1, keepdim: true).sqrt().Plus(NormEpsilon)).MoveToOuterDisposeScope()).ToArray();
         return new LpipsFeatures(layers);
-    }
-
-    // Owned by the module whatever dispose scope the caller built it in.
-    private static Tensor Constant(float[] values)
-    {
-        using var scope = NewDisposeScope();
-        return tensor(values).view(1, 3, 1, 1).DetachFromDisposeScope();
     }
 
     private Tensor Term(int layer, Tensor a, Tensor b) => heads.Apply(layer, (a - b).Power(2)).mean([2, 3]).flatten();

@@ -1,4 +1,4 @@
-using TorchSharp.Modules;
+using System.Globalization;
 using static TorchSharp.torch;
 
 namespace StableVsr.Evaluation.Metrics;
@@ -8,17 +8,20 @@ namespace StableVsr.Evaluation.Metrics;
 /// 4, 9, 16 and 23; parameter names equal the keys of torchvision's <c>vgg16-397923af.pth</c> (<c>features.0.weight</c>,
 /// ...). Returns relu1_2, relu2_2, relu3_3, relu4_3 and relu5_3 (after layers 3, 8, 15, 22 and 29).
 /// </summary>
-internal sealed class Vgg16Features : nn.Module<Tensor, Tensor[]>
+internal sealed class Vgg16Features : TappedFeatures
 {
-    private static readonly int[] Taps = [3, 8, 15, 22, 29];
-
     // Output channels of each 3x3 convolution, with 0 where an L2 pooling stands.
     private static readonly int[] Layout = [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512];
 
-    private readonly Sequential features;
-
     public Vgg16Features()
-        : base(nameof(Vgg16Features))
+        : base(nameof(Vgg16Features), Layers(), [3, 8, 15, 22, 29])
+    {
+    }
+
+    /// <summary>The channels of the five outputs.</summary>
+    public static IReadOnlyList<int> Channels { get; } = [64, 128, 256, 512, 512];
+
+    private static List<(string, nn.Module<Tensor, Tensor>)> Layers()
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         var channels = 3;
@@ -26,37 +29,15 @@ internal sealed class Vgg16Features : nn.Module<Tensor, Tensor[]>
         {
             if (width == 0)
             {
-                layers.Add((layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), new L2Pooling(channels)));
+                layers.Add((layers.Count.ToString(CultureInfo.InvariantCulture), new L2Pooling(channels)));
                 continue;
             }
 
-            layers.Add((layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), nn.Conv2d(channels, width, 3, padding: 1)));
-            layers.Add((layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), nn.ReLU()));
+            layers.Add((layers.Count.ToString(CultureInfo.InvariantCulture), nn.Conv2d(channels, width, 3, padding: 1)));
+            layers.Add((layers.Count.ToString(CultureInfo.InvariantCulture), nn.ReLU()));
             channels = width;
         }
 
-        features = nn.Sequential(layers);
-        RegisterComponents();
-    }
-
-    /// <summary>The channels of the five outputs.</summary>
-    public static IReadOnlyList<int> Channels { get; } = [64, 128, 256, 512, 512];
-
-    public override Tensor[] forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var outputs = new List<Tensor>(Taps.Length);
-        var x = input;
-        var index = 0;
-        foreach (var layer in features.children())
-        {
-            x = ((nn.Module<Tensor, Tensor>)layer).call(x);
-            if (Taps.Contains(index++))
-            {
-                outputs.Add(x);
-            }
-        }
-
-        return outputs.Select(o => o.MoveToOuterDisposeScope()).ToArray();
+        return layers;
     }
 }

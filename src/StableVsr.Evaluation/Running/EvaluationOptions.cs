@@ -3,10 +3,13 @@ namespace StableVsr.Evaluation;
 /// <summary>What to compute and how. Every property has a documented default; <see cref="Default"/> is eval.py's run.</summary>
 public sealed record EvaluationOptions
 {
-    /// <summary>All six metrics, batch size 1, automatic device: eval.py's evaluation.</summary>
+    /// <summary>All nine metrics, batch size 1, automatic device: eval.py's evaluation.</summary>
     public static EvaluationOptions Default { get; } = new();
 
-    /// <summary>The metrics to compute; default all six (MUSIQ, NIQE and CLIP-IQA are not implemented).</summary>
+    /// <summary>
+    /// The metrics to compute; default all nine. MUSIQ, CLIP-IQA and NIQE judge the output alone; the others need the
+    /// ground truth. MUSIQ or CLIP-IQA whose weights are neither given, cached nor downloadable are left out with a note.
+    /// </summary>
     public IReadOnlyList<Metric> Metrics { get; init; } = MetricInfo.All.Select(m => m.Metric).ToArray();
 
     /// <summary>Where the metrics run: <see cref="ComputeDevice.Auto"/> (CUDA when available, else the CPU; the default), the CPU or a CUDA device.</summary>
@@ -43,7 +46,7 @@ public sealed record EvaluationOptions
     {
         if (Metrics is null || Metrics.Count == 0)
         {
-            throw new InvalidInputException("Choose at least one metric: psnr, ssim, lpips, dists, tlpips, tof.");
+            throw new InvalidInputException($"Choose at least one metric: {string.Join(", ", MetricInfo.All.Select(m => m.Name.ToLowerInvariant()))}.");
         }
 
         if (Metrics.Any(m => !Enum.IsDefined(m)))

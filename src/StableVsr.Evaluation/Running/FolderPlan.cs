@@ -1,6 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using StableVsr.Evaluation.Metrics;
+using StableVsr.Evaluation.Metrics.Niqe;
 using StableVsr.IO;
 
 namespace StableVsr.Evaluation.Running;
@@ -14,16 +15,38 @@ namespace StableVsr.Evaluation.Running;
 /// </summary>
 internal static class FolderPlan
 {
-    /// <summary>Pairs and checks the frames of <paramref name="outputRoot"/> and <paramref name="groundTruthRoot"/>.</summary>
+    /// <summary>
+    /// Pairs and checks the frames of <paramref name="outputRoot"/> and <paramref name="groundTruthRoot"/> for
+    /// <paramref name="metrics"/>; without ground truth, lists and checks the output's sequences alone (only
+    /// no-reference metrics can run then).
+    /// </summary>
     /// <exception cref="InvalidInputException">The folders do not pair up (the message says where and what to do).</exception>
-    public static (IReadOnlyList<SequenceInput> Sequences, IReadOnlyList<string> Notes) Build(string outputRoot, string groundTruthRoot, EvaluationOptions options)
+    public static (IReadOnlyList<SequenceInput> Sequences, IReadOnlyList<string> Notes) Build(string outputRoot, string? groundTruthRoot, EvaluationOptions options, IReadOnlyCollection<Metric> metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
         outputRoot = RequireFolder(outputRoot, "Output");
-        groundTruthRoot = RequireFolder(groundTruthRoot, "Ground-truth");
         var notes = new List<string>();
-        var pairs = PairSequences(outputRoot, groundTruthRoot, options);
         var sequences = new List<SequenceInput>();
+        if (groundTruthRoot is null)
+        {
+            var needing = metrics.Where(m => MetricInfo.Of(m).NeedsGroundTruth).Select(m => MetricInfo.Of(m).Name).ToArray();
+            if (needing.Length > 0)
+            {
+                throw new InvalidInputException(
+                    $"{string.Join(", ", needing)} compare with the ground truth: give it (--gt), or choose only the no-reference metrics ({string.Join(", ", MetricInfo.NoReference.Select(m => MetricInfo.Of(m).Name.ToLowerInvariant()))}).");
+            }
+
+            foreach (var (name, folder) in OutputSequences(outputRoot, options))
+            {
+                sequences.Add(Describe(name, null, ImageFolderSource.ListFrameFiles(folder), options, metrics, notes));
+            }
+
+            return (sequences, notes);
+        }
+
+        groundTruthRoot = RequireFolder(groundTruthRoot, "Ground-truth");
+        var pairs = PairSequences(outputRoot, groundTruthRoot, options);
         foreach (var (name, outputFolder, groundTruthFolder) in pairs)
         {
             var output = ImageFolderSource.ListFrameFiles(outputFolder);
@@ -43,49 +66,57 @@ internal static class FolderPlan
                 groundTruth = groundTruth.Take(count).ToArray();
             }
 
-            sequences.Add(Describe(name, groundTruth, output, options, notes));
+            sequences.Add(Describe(name, groundTruth, output, options, metrics, notes));
         }
 
         return (sequences, notes);
     }
 
-    private static SequenceInput Describe(string name, IReadOnlyList<string> groundTruth, IReadOnlyList<string> output, EvaluationOptions options, List<string> notes)
+    private static SequenceInput Describe(string name, IReadOnlyList<string>? groundTruth, IReadOnlyList<string> output, EvaluationOptions options, IReadOnlyCollection<Metric> metrics, List<string> notes)
     {
         var conversions = new SortedDictionary<string, int>(StringComparer.Ordinal);
         (int Width, int Height)? size = null;
-        for (var k = 0; k < groundTruth.Count; k++)
+        for (var k = 0; k < output.Count; k++)
         {
-            var gt = Identify(groundTruth[k], conversions, "ground-truth");
             var rec = Identify(output[k], conversions, "output");
-            if (gt.Size != rec.Size)
+            if (groundTruth is not null)
             {
-                throw new InvalidInputException(
-                    $"Sequence '{name}', frame {k}: the output '{Path.GetFileName(output[k])}' is {rec.Size.Width}x{rec.Size.Height} but the ground truth '{Path.GetFileName(groundTruth[k])}' is {gt.Size.Width}x{gt.Size.Height}. " +
-                    "Every output frame must have its ground truth's size (for a 4x upscaler, 4x the input's).");
+                var gt = Identify(groundTruth[k], conversions, "ground-truth");
+                if (gt.Size != rec.Size)
+                {
+                    throw new InvalidInputException(
+                        $"Sequence '{name}', frame {k}: the output '{Path.GetFileName(output[k])}' is {rec.Size.Width}x{rec.Size.Height} but the ground truth '{Path.GetFileName(groundTruth[k])}' is {gt.Size.Width}x{gt.Size.Height}. " +
+                        "Every output frame must have its ground truth's size (for a 4x upscaler, 4x the input's).");
+                }
             }
 
-            size ??= gt.Size;
-            if (gt.Size != size)
+            size ??= rec.Size;
+            if (rec.Size != size)
             {
                 throw new InvalidInputException(
-                    $"Sequence '{name}', frame {k}: '{Path.GetFileName(groundTruth[k])}' is {gt.Size.Width}x{gt.Size.Height} but the sequence's first frame is {size.Value.Width}x{size.Value.Height}; the frames of a sequence must share one size.");
+                    $"Sequence '{name}', frame {k}: '{Path.GetFileName(output[k])}' is {rec.Size.Width}x{rec.Size.Height} but the sequence's first frame is {size.Value.Width}x{size.Value.Height}; the frames of a sequence must share one size.");
             }
         }
 
         var (width, height) = size!.Value;
-        if (options.Metrics.Contains(Metric.Tof) && !options.PadFramesForFlow && !TemporalOpticalFlow.FitsRaft(height, width))
+        if (metrics.Contains(Metric.Niqe) && !NiqeScore.Fits(height, width))
+        {
+            notes.Add($"Sequence '{name}': its {width}x{height} frames are smaller than NIQE's {NiqeScore.BlockSize}x{NiqeScore.BlockSize} block, so NIQE refused them (pyiqa fails on them); its NIQE mean is nan.");
+        }
+
+        if (metrics.Contains(Metric.Tof) && !options.PadFramesForFlow && !TemporalOpticalFlow.FitsRaft(height, width))
         {
             throw new InvalidInputException(
                 $"Sequence '{name}' has {width}x{height} frames, which RAFT (tOF) cannot take: it needs sides that are multiples of 8 and at least 128 px, and eval.py fails on them. " +
                 "Leave tof out of --metrics, or pass --tof-pad (EvaluationOptions.PadFramesForFlow) to pad the frames for the flow only.");
         }
 
-        if (options.Metrics.Any(m => m is Metric.Lpips or Metric.TLpips) && Math.Min(width, height) < Lpips.MinSide)
+        if (metrics.Any(m => m is Metric.Lpips or Metric.TLpips) && Math.Min(width, height) < Lpips.MinSide)
         {
             throw new InvalidInputException($"Sequence '{name}' has {width}x{height} frames; LPIPS' AlexNet needs at least {Lpips.MinSide} px on each side. Leave lpips and tlpips out of --metrics.");
         }
 
-        if (options.Metrics.Contains(Metric.Ssim) && Math.Min(width, height) < Ssim.WindowSize)
+        if (metrics.Contains(Metric.Ssim) && Math.Min(width, height) < Ssim.WindowSize)
         {
             throw new InvalidInputException($"Sequence '{name}' has {width}x{height} frames; SSIM's window needs at least {Ssim.WindowSize} px on each side. Leave ssim out of --metrics.");
         }
@@ -152,6 +183,38 @@ internal static class FolderPlan
         return info.PixelType.BitsPerPixel == 24 ? null : $"{info.PixelType.BitsPerPixel}-bit-per-pixel {format?.Name ?? "image"}";
     }
 
+    private static List<(string Name, string Folder)> OutputSequences(string outputRoot, EvaluationOptions options)
+    {
+        if (HasFrames(outputRoot))
+        {
+            return [(Path.GetFileName(Path.TrimEndingDirectorySeparator(outputRoot)), outputRoot)];
+        }
+
+        var outputs = SequenceFolders(outputRoot);
+        if (outputs.Count == 0)
+        {
+            throw new InvalidInputException($"Output folder '{outputRoot}' holds no frames and no sequence folders with frames: give eval.py's layout, root/sequence/frames (PNG, JPEG or BMP).");
+        }
+
+        return Chosen(outputs.Keys.ToList(), outputs, outputRoot, options).Select(n => (n, outputs[n])).ToList();
+    }
+
+    private static List<string> Chosen(List<string> names, SortedDictionary<string, string> outputs, string outputRoot, EvaluationOptions options)
+    {
+        if (options.Sequences is not { } chosen)
+        {
+            return names;
+        }
+
+        var unknown = chosen.Where(c => !outputs.ContainsKey(c)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new InvalidInputException($"Sequence(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} are not in output folder '{outputRoot}', which holds: {string.Join(", ", names)}.");
+        }
+
+        return names.Where(chosen.Contains).ToList();
+    }
+
     private static List<(string Name, string Output, string GroundTruth)> PairSequences(string outputRoot, string groundTruthRoot, EvaluationOptions options)
     {
         if (HasFrames(outputRoot))
@@ -171,17 +234,7 @@ internal static class FolderPlan
             throw new InvalidInputException($"Output folder '{outputRoot}' holds no frames and no sequence folders with frames: give eval.py's layout, root/sequence/frames (PNG, JPEG or BMP).");
         }
 
-        var names = outputs.Keys.ToList();
-        if (options.Sequences is { } chosen)
-        {
-            var unknown = chosen.Where(c => !outputs.ContainsKey(c)).ToArray();
-            if (unknown.Length > 0)
-            {
-                throw new InvalidInputException($"Sequence(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))} are not in output folder '{outputRoot}', which holds: {string.Join(", ", names)}.");
-            }
-
-            names = names.Where(chosen.Contains).ToList();
-        }
+        var names = Chosen(outputs.Keys.ToList(), outputs, outputRoot, options);
 
         var missing = names.Where(n => !groundTruths.ContainsKey(n)).ToArray();
         if (missing.Length > 0)

@@ -16,9 +16,11 @@ internal sealed class MetricEngine : IDisposable
     private readonly Dists? dists;
     private readonly Raft? raft;
     private readonly bool padForFlow;
+    private readonly NoReferenceMetrics? noReference;
 
-    public MetricEngine(IReadOnlyList<Metric> metrics, Device device, Lpips? lpips, Dists? dists, Raft? raft, bool padForFlow)
+    public MetricEngine(IReadOnlyList<Metric> metrics, Device device, Lpips? lpips, Dists? dists, Raft? raft, bool padForFlow, NoReferenceMetrics? noReference = null)
     {
+        this.noReference = noReference;
         this.metrics = metrics.ToHashSet();
         Device = device;
         this.lpips = lpips;
@@ -31,14 +33,21 @@ internal sealed class MetricEngine : IDisposable
 
     /// <summary>
     /// The values of every frame of the batch (ground truth and output [B, 3, H, W] in [0, 1] on <see cref="Device"/>);
-    /// temporal values compare each frame with the one before, kept in <paramref name="state"/> across batches.
+    /// temporal values compare each frame with the one before, kept in <paramref name="state"/> across batches. Without
+    /// ground truth only the no-reference metrics are computed.
     /// </summary>
-    public Dictionary<Metric, double>[] Step(SequenceState state, Tensor groundTruth, Tensor output)
+    public Dictionary<Metric, double>[] Step(SequenceState state, Tensor? groundTruth, Tensor output)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var batch = (int)groundTruth.shape[0];
+        var batch = (int)output.shape[0];
         var values = Enumerable.Range(0, batch).Select(_ => new Dictionary<Metric, double>()).ToArray();
+        noReference?.Score(output, values);
+        if (groundTruth is null)
+        {
+            state.FramesSeen += batch;
+            return values;
+        }
 
         // Pairs (k, k-1) in this batch: every frame when the sequence already has a previous frame, else all but the first.
         var first = state.FramesSeen == 0 ? 1 : 0;
@@ -107,6 +116,7 @@ internal sealed class MetricEngine : IDisposable
         lpips?.Dispose();
         dists?.Dispose();
         raft?.Dispose();
+        noReference?.Dispose();
     }
 
     private static LpipsFeatures Previous(LpipsFeatures? kept, LpipsFeatures batch, int first, int pairs)

@@ -3,7 +3,11 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StableVsr.Evaluation.Metrics;
+using StableVsr.Evaluation.Metrics.ClipIqa;
+using StableVsr.Evaluation.Metrics.Musiq;
+using StableVsr.Evaluation.Metrics.Niqe;
 using StableVsr.Evaluation.Running;
+using StableVsr.Evaluation.Weights;
 using StableVsr.IO;
 using StableVsr.Models.Raft;
 using StableVsr.Models.Runtime;
@@ -24,10 +28,12 @@ public sealed partial class VideoEvaluator : IDisposable
     private readonly ILogger logger;
     private readonly SemaphoreSlim gate = new(1, 1);
 
-    private VideoEvaluator(MetricEngine engine, EvaluationOptions options, ILogger logger)
+    private VideoEvaluator(MetricEngine engine, EvaluationOptions options, IReadOnlyList<Metric> metrics, IReadOnlyList<string> loadNotes, ILogger logger)
     {
         this.engine = engine;
         Options = options;
+        Metrics = metrics;
+        LoadNotes = loadNotes;
         this.logger = logger;
     }
 
@@ -35,19 +41,45 @@ public sealed partial class VideoEvaluator : IDisposable
     public EvaluationOptions Options { get; }
 
     /// <summary>
-    /// Loads the networks the chosen metrics need (AlexNet for LPIPS and tLPIPS, VGG16 for DISTS, RAFT-large for tOF),
-    /// from the files in <paramref name="weights"/> or through the torch hub cache.
+    /// The metrics this evaluator computes, in eval.py's order: those of <see cref="EvaluationOptions.Metrics"/> less
+    /// any no-reference metric whose weights could not be had (see <see cref="LoadNotes"/>).
+    /// </summary>
+    public IReadOnlyList<Metric> Metrics { get; }
+
+    /// <summary>What loading had to tell: each metric left out and why (one line each); also in every result's notes.</summary>
+    public IReadOnlyList<string> LoadNotes { get; }
+
+    /// <summary>
+    /// Loads the networks the chosen metrics need (AlexNet for LPIPS and tLPIPS, VGG16 for DISTS, RAFT-large for tOF,
+    /// MUSIQ, CLIP RN50, NIQE's model), from the files in <paramref name="weights"/> or through the caches the
+    /// reference uses (see <see cref="EvaluationWeights"/>). MUSIQ or CLIP-IQA whose weights are neither given, cached
+    /// nor downloadable are left out with a note (<see cref="LoadNotes"/>) instead of failing the run.
     /// </summary>
     /// <exception cref="InvalidInputException">The options are invalid.</exception>
     /// <exception cref="ModelLoadException">Weights are missing (offline), fail their hash check, or cannot be read.</exception>
     /// <exception cref="NativeBackendException">The device cannot be used.</exception>
-    public static async Task<VideoEvaluator> LoadAsync(
+    public static Task<VideoEvaluator> LoadAsync(
         EvaluationWeights? weights = null,
         EvaluationOptions? options = null,
         ILoggerFactory? loggerFactory = null,
         HubOptions? hubOptions = null,
         IProgress<DownloadProgress>? downloadProgress = null,
         CancellationToken cancellationToken = default)
+    {
+        hubOptions ??= HubOptions.FromEnvironment();
+        return LoadAsync(weights, options, loggerFactory, hubOptions, NoReferenceCaches.For(hubOptions.TorchHome, hubOptions.Offline), null, downloadProgress, cancellationToken);
+    }
+
+    /// <summary>As the public overload, with the no-reference caches and the HTTP handler given (tests).</summary>
+    internal static async Task<VideoEvaluator> LoadAsync(
+        EvaluationWeights? weights,
+        EvaluationOptions? options,
+        ILoggerFactory? loggerFactory,
+        HubOptions hubOptions,
+        NoReferenceCaches caches,
+        HttpMessageHandler? handler,
+        IProgress<DownloadProgress>? downloadProgress,
+        CancellationToken cancellationToken)
     {
         options ??= EvaluationOptions.Default;
         options.Validate();
@@ -60,59 +92,104 @@ public sealed partial class VideoEvaluator : IDisposable
             set_num_threads(threads);
         }
 
-        hubOptions ??= HubOptions.FromEnvironment();
-        var metrics = options.Metrics;
-        var alexNet = metrics.Any(m => m is Metric.Lpips or Metric.TLpips)
-            ? await ResolveAsync(weights.AlexNet, EvaluationWeights.AlexNetUrl, "AlexNet", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+        var requested = options.Metrics;
+        var alexNet = requested.Any(m => m is Metric.Lpips or Metric.TLpips)
+            ? await ResolveAsync(weights.AlexNet, PretrainedWeights.AlexNet, "AlexNet", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
-        var vgg16 = metrics.Contains(Metric.Dists)
-            ? await ResolveAsync(weights.Vgg16, EvaluationWeights.Vgg16Url, "VGG16", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+        var vgg16 = requested.Contains(Metric.Dists)
+            ? await ResolveAsync(weights.Vgg16, PretrainedWeights.Vgg16, "VGG16", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
-        var raftFile = metrics.Contains(Metric.Tof)
-            ? await ResolveAsync(weights.Raft, TorchHubDownloader.RaftLargeUrl, "RAFT-large", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
+        var raftFile = requested.Contains(Metric.Tof)
+            ? await ResolveAsync(weights.Raft, PretrainedWeights.RaftLarge, "RAFT-large", hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false)
             : null;
+        var notes = new List<string>();
+        string? musiqFile = null;
+        string? clipFile = null;
+        using (var files = new NoReferenceWeightFiles(caches, hubOptions, logger, handler))
+        {
+            if (requested.Contains(Metric.Musiq))
+            {
+                musiqFile = weights.Musiq is { } givenMusiq
+                    ? Given(givenMusiq, "MUSIQ", "pyiqa's musiq_koniq_ckpt-e95806b9.pth", "--musiq")
+                    : await files.MusiqAsync(notes, downloadProgress, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (requested.Contains(Metric.ClipIqa))
+            {
+                clipFile = weights.Clip is { } givenClip
+                    ? Given(givenClip, "CLIP", "OpenAI's RN50.pt", "--clip")
+                    : await files.ClipAsync(notes, downloadProgress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var niqeModel = requested.Contains(Metric.Niqe)
+            ? weights.Niqe is { } givenNiqe ? NiqeModel.FromFile(Given(givenNiqe, "NIQE", "the NIQE release's modelparameters.mat", "--niqe")) : NiqeModel.Embedded()
+            : null;
+        var metrics = requested
+            .Where(m => (m != Metric.Musiq || musiqFile is not null) && (m != Metric.ClipIqa || clipFile is not null))
+            .OrderBy(m => MetricInfo.All.Select(i => i.Metric).ToList().IndexOf(m))
+            .ToArray();
+        foreach (var note in notes)
+        {
+            LogMetricLeftOut(logger, note);
+        }
+
+        if (metrics.Length == 0)
+        {
+            throw new ModelLoadException($"No metric is left to compute: {string.Join(" ", notes)}");
+        }
 
         var engine = await Task.Run(
             () =>
             {
                 Lpips? lpips = null;
                 Dists? dists = null;
+                Raft? raft = null;
+                MusiqModel? musiq = null;
+                ClipIqaModel? clip = null;
                 try
                 {
                     lpips = alexNet is null ? null : Lpips.Load(alexNet, device, logger);
                     dists = vgg16 is null ? null : Dists.Load(vgg16, device, logger);
-                    var raft = raftFile is null ? null : Raft.FromFile(raftFile, device, ScalarType.Float32, logger);
+                    raft = raftFile is null ? null : Raft.FromFile(raftFile, device, ScalarType.Float32, logger);
                     if (raft is not null)
                     {
                         // eval.py never puts RAFT in eval mode and calls it one pair at a time: per-sample statistics.
                         raft.NormStatistics = RaftNormStatistics.PerSample;
                     }
 
-                    return new MetricEngine(metrics, device, lpips, dists, raft, options.PadFramesForFlow);
+                    musiq = musiqFile is null ? null : MusiqModel.Load(musiqFile, device, logger);
+                    clip = clipFile is null ? null : ClipIqaModel.Load(clipFile, device, logger);
+                    var noReference = new NoReferenceMetrics(musiq, clip, niqeModel is null ? null : new NiqeScore(niqeModel));
+                    return new MetricEngine(metrics, device, lpips, dists, raft, options.PadFramesForFlow, noReference);
                 }
                 catch
                 {
                     lpips?.Dispose();
                     dists?.Dispose();
+                    raft?.Dispose();
+                    musiq?.Dispose();
+                    clip?.Dispose();
                     throw;
                 }
             },
             cancellationToken).ConfigureAwait(false);
         LogLoaded(logger, string.Join(", ", metrics.Select(m => MetricInfo.Of(m).Name)), device.ToString());
-        return new VideoEvaluator(engine, options, logger);
+        return new VideoEvaluator(engine, options, metrics, notes, logger);
     }
 
     /// <summary>
     /// Evaluates eval.py's layout: <paramref name="outputRoot"/>/sequence/frames against
     /// <paramref name="groundTruthRoot"/>/sequence/frames (or two folders of frames), after checking that every
-    /// sequence, frame count and size pairs up (see <see cref="EvaluationOptions"/> for the exceptions).
+    /// sequence, frame count and size pairs up (see <see cref="EvaluationOptions"/> for the exceptions). Without
+    /// ground truth (null), only the no-reference metrics (MUSIQ, CLIP-IQA, NIQE) can be computed.
     /// </summary>
-    /// <exception cref="InvalidInputException">The folders do not pair up, or a frame cannot be read.</exception>
+    /// <exception cref="InvalidInputException">The folders do not pair up, a frame cannot be read, or a metric needs the missing ground truth.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing is returned.</exception>
-    public async Task<EvaluationResult> EvaluateFoldersAsync(string outputRoot, string groundTruthRoot, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<EvaluationResult> EvaluateFoldersAsync(string outputRoot, string? groundTruthRoot, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var (sequences, notes) = await Task.Run(() => FolderPlan.Build(outputRoot, groundTruthRoot, Options), cancellationToken).ConfigureAwait(false);
-        var total = sequences.Sum(s => s.GroundTruthFiles.Count);
+        var (sequences, notes) = await Task.Run(() => FolderPlan.Build(outputRoot, groundTruthRoot, Options, Metrics), cancellationToken).ConfigureAwait(false);
+        var total = sequences.Sum(s => s.OutputFiles.Count);
         var frames = new List<FrameMetrics>(total);
         var clock = Stopwatch.StartNew();
         for (var s = 0; s < sequences.Count; s++)
@@ -132,13 +209,13 @@ public sealed partial class VideoEvaluator : IDisposable
             }
         }
 
-        var allNotes = notes.Concat(UndefinedNotes(sequences.Select(q => (q.Name, q.GroundTruthFiles.Count)))).ToArray();
+        var allNotes = LoadNotes.Concat(notes).Concat(UndefinedNotes(sequences.Select(q => (q.Name, q.OutputFiles.Count)))).ToArray();
         foreach (var note in allNotes)
         {
             LogNote(logger, note);
         }
 
-        return EvaluationResult.Create(Options.Metrics, frames, allNotes);
+        return EvaluationResult.Create(Metrics, frames, allNotes);
     }
 
     /// <summary>
@@ -168,8 +245,8 @@ public sealed partial class VideoEvaluator : IDisposable
         gate.Dispose();
     }
 
-    private static IEnumerable<string> UndefinedNotes(IEnumerable<(string Name, int Frames)> sequences) =>
-        sequences.Where(s => s.Frames == 1).Select(s =>
+    private IEnumerable<string> UndefinedNotes(IEnumerable<(string Name, int Frames)> sequences) =>
+        sequences.Where(s => s.Frames == 1 && Metrics.Any(m => MetricInfo.Of(m).IsTemporal)).Select(s =>
             $"Sequence '{s.Name}' has one frame: tLPIPS and tOF are undefined for it (as in eval.py, their mean over sequences is then nan).");
 
     private async IAsyncEnumerable<FrameMetrics> EvaluatePairsAsync(string sequence, IAsyncEnumerable<FramePair> pairs, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -215,10 +292,10 @@ public sealed partial class VideoEvaluator : IDisposable
             () =>
             {
                 using var scope = NewDisposeScope();
-                var groundTruth = FrameTensors.ToTensor(pairs.Select(p => p.GroundTruth).ToArray(), PixelRange.ZeroToOne, engine.Device);
+                var groundTruth = pairs[0].GroundTruth is null ? null : FrameTensors.ToTensor(pairs.Select(p => p.GroundTruth!).ToArray(), PixelRange.ZeroToOne, engine.Device);
                 var output = FrameTensors.ToTensor(pairs.Select(p => p.Output).ToArray(), PixelRange.ZeroToOne, engine.Device);
                 var values = engine.Step(state, groundTruth, output);
-                return pairs.Select((p, i) => new FrameMetrics(sequence, start + i, p.GroundTruth.Name, p.Output.Name, values[i])
+                return pairs.Select((p, i) => new FrameMetrics(sequence, start + i, p.GroundTruth?.Name, p.Output.Name, values[i])
                 {
                     GroundTruthPath = p.GroundTruthPath,
                     OutputPath = p.OutputPath,
@@ -230,17 +307,17 @@ public sealed partial class VideoEvaluator : IDisposable
     private static async IAsyncEnumerable<FramePair> ReadPairsAsync(SequenceInput sequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         FramePair Read(int k) => new(
-            ImageFolderSource.ReadFrame(sequence.GroundTruthFiles[k], k),
+            sequence.GroundTruthFiles is { } truth ? ImageFolderSource.ReadFrame(truth[k], k) : null,
             ImageFolderSource.ReadFrame(sequence.OutputFiles[k], k),
-            sequence.GroundTruthFiles[k],
+            sequence.GroundTruthFiles?[k],
             sequence.OutputFiles[k]);
 
         // Decode the next pair while the current batch is evaluated.
         var next = Task.Run(() => Read(0), cancellationToken);
-        for (var k = 0; k < sequence.GroundTruthFiles.Count; k++)
+        for (var k = 0; k < sequence.OutputFiles.Count; k++)
         {
             var current = await next.ConfigureAwait(false);
-            if (k + 1 < sequence.GroundTruthFiles.Count)
+            if (k + 1 < sequence.OutputFiles.Count)
             {
                 var following = k + 1;
                 next = Task.Run(() => Read(following), cancellationToken);
@@ -284,7 +361,7 @@ public sealed partial class VideoEvaluator : IDisposable
         }
     }
 
-    private static async Task<string> ResolveAsync(string? file, string url, string network, HubOptions hub, ILoggerFactory loggerFactory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<string> ResolveAsync(string? file, PretrainedWeights released, string network, HubOptions hub, ILoggerFactory loggerFactory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         if (file is not null)
         {
@@ -295,14 +372,26 @@ public sealed partial class VideoEvaluator : IDisposable
         }
 
         using var downloader = new TorchHubDownloader(hub, loggerFactory.CreateLogger<TorchHubDownloader>());
-        return await downloader.DownloadAsync(url, progress, cancellationToken).ConfigureAwait(false);
+        return await downloader.DownloadAsync(released, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Loaded the networks for {Metrics} on {Device}.")]
+    private static string Given(string file, string network, string expected, string option)
+    {
+        // An explicit file is the user's choice: used as it is, without the caches' hash checks.
+        var full = Path.GetFullPath(file);
+        return File.Exists(full)
+            ? full
+            : throw new ModelLoadException($"{network} weights '{full}' do not exist. Give {expected}, or leave {option} out to use the cache.", full);
+    }
+
+    [LoggerMessage(EventId = EvaluationEventIds.Loaded, Level = LogLevel.Debug, Message = "Loaded the networks for {Metrics} on {Device}.")]
     private static partial void LogLoaded(ILogger logger, string metrics, string device);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Note}")]
+    [LoggerMessage(EventId = EvaluationEventIds.Note, Level = LogLevel.Warning, Message = "{Note}")]
     private static partial void LogNote(ILogger logger, string note);
 
-    private sealed record FramePair(VideoFrame GroundTruth, VideoFrame Output, string? GroundTruthPath, string? OutputPath);
+    [LoggerMessage(EventId = EvaluationEventIds.MetricLeftOut, Level = LogLevel.Warning, Message = "{Note}")]
+    private static partial void LogMetricLeftOut(ILogger logger, string note);
+
+    private sealed record FramePair(VideoFrame? GroundTruth, VideoFrame Output, string? GroundTruthPath, string? OutputPath);
 }

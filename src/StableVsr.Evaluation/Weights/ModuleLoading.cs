@@ -8,32 +8,9 @@ namespace StableVsr.Evaluation.Weights;
 /// <summary>How every metric network is loaded: move, fill from its files, switch to inference; dispose on failure.</summary>
 internal static class ModuleLoading
 {
-    /// <summary>Moves <paramref name="model"/> to <paramref name="device"/>, runs <paramref name="fill"/>, and returns it in eval mode without gradients.</summary>
+    /// <summary>Moves <paramref name="model"/> to <paramref name="device"/>, runs <paramref name="fill"/>, and returns it in eval mode without gradients (<see cref="InferenceModules"/>, as every network is loaded).</summary>
     public static T Load<T>(T model, Device? device, Action<T> fill)
-        where T : nn.Module
-    {
-        try
-        {
-            if (device is not null)
-            {
-                model.to(device);
-            }
-
-            fill(model);
-            model.eval();
-            foreach (var parameter in model.parameters())
-            {
-                parameter.requires_grad = false;
-            }
-
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
+        where T : nn.Module => InferenceModules.Prepare(model, device, null, fill);
 
     /// <summary>
     /// Loads the <c>features.*</c> tensors of a torchvision classification checkpoint into <paramref name="backbone"/>;
@@ -48,13 +25,23 @@ internal static class ModuleLoading
         }
 
         using var source = TensorSources.Open(path);
+        Fill(backbone, source, path, $"torchvision's {network}", key => key.StartsWith("classifier.", StringComparison.Ordinal) ? null : key, logger);
+    }
+
+    /// <summary>
+    /// Loads the tensors of <paramref name="source"/> (keys mapped by <paramref name="map"/>; null skips one) into
+    /// <paramref name="module"/>, naming the file and the network <paramref name="expected"/> when they do not fit.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The file's keys or shapes are not the network's.</exception>
+    public static void Fill(nn.Module module, ITensorSource source, string path, string expected, Func<string, string?> map, ILogger? logger)
+    {
         try
         {
-            StateDictLoader.Load(backbone, source, logger, key => key.StartsWith("classifier.", StringComparison.Ordinal) ? null : key);
+            StateDictLoader.Load(module, source, logger, map);
         }
         catch (StateDictMismatchException e)
         {
-            throw new ModelLoadException($"'{path}' is not torchvision's {network}: {e.Message}", path, e);
+            throw new ModelLoadException($"'{path}' is not {expected}: {e.Message}", path, e);
         }
     }
 }

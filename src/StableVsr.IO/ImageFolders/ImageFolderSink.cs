@@ -5,8 +5,9 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace StableVsr.IO;
 
 /// <summary>
-/// Writes frames as PNG files into a folder. Each file is encoded into a hidden temporary file in the same folder and
-/// renamed into place, so a reader never sees a half-written PNG and an interrupted run leaves only whole files.
+/// Writes frames as PNG files into a folder. Each file is encoded into a hidden temporary file in the same folder,
+/// flushed to the disk and renamed into place, so a reader never sees a half-written PNG and an interrupted run leaves
+/// only whole files; <see cref="CommitAsync"/> flushes the folder itself, so the committed frames survive a power cut.
 /// </summary>
 public sealed class ImageFolderSink : IFrameSink
 {
@@ -57,7 +58,12 @@ public sealed class ImageFolderSink : IFrameSink
         {
             using (var image = Image.LoadPixelData<Rgb24>(frame.Rgb.Span, frame.Width, frame.Height))
             {
-                await image.SaveAsPngAsync(temporary, encoder, cancellationToken).ConfigureAwait(false);
+                var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+                await using (file.ConfigureAwait(false))
+                {
+                    await image.SaveAsPngAsync(file, encoder, cancellationToken).ConfigureAwait(false);
+                    file.Flush(flushToDisk: true);
+                }
             }
 
             File.Move(temporary, target, overwrite: true);
@@ -91,11 +97,25 @@ public sealed class ImageFolderSink : IFrameSink
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Nothing to do: every frame is final once written (each file is renamed into place whole).</summary>
-    public ValueTask CommitAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    /// <summary>Flushes the folder: every frame written so far (each already whole on the disk) survives a power cut.</summary>
+    /// <exception cref="InvalidInputException">The folder cannot be flushed.</exception>
+    public ValueTask CommitAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            DurableFile.FlushFolder(Folder);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidInputException($"The frames written to '{Folder}' cannot be made durable: {e.Message}", e);
+        }
 
-    /// <summary>Nothing to finish: every frame is complete once written.</summary>
-    public ValueTask CompleteAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Makes the output durable as <see cref="CommitAsync"/> does; every frame is complete once written.</summary>
+    /// <exception cref="InvalidInputException">The folder cannot be flushed.</exception>
+    public ValueTask CompleteAsync(CancellationToken cancellationToken = default) => CommitAsync(cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

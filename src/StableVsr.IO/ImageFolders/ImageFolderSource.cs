@@ -27,8 +27,9 @@ public sealed class ImageFolderSource : IFrameSource
     /// <inheritdoc />
     public string Description => Folder;
 
-    /// <summary>The number of supported images in the folder, or null when the folder does not exist.</summary>
-    public int? FrameCount => Directory.Exists(Folder) ? Directory.EnumerateFiles(Folder).Count(IsFrameFile) : null;
+    /// <summary>The number of supported images in the folder.</summary>
+    /// <exception cref="InvalidInputException">The folder does not exist or holds no supported image.</exception>
+    public ValueTask<int?> CountFramesAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<int?>(ListFrameFiles(Folder).Count);
 
     /// <summary>File extensions read as frames (lower case, with the dot).</summary>
     public static IReadOnlyList<string> SupportedExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp"];

@@ -4,7 +4,7 @@ namespace StableVsr.IO;
 /// Orders names the way people number frames: digit runs compare by value ("frame2" before "frame10"), other
 /// characters case-insensitively, and ties fall back to ordinal order so the result is total and stable.
 /// </summary>
-public sealed class NaturalSortComparer : IComparer<string>
+internal sealed class NaturalSortComparer : IComparer<string>
 {
     /// <summary>The shared instance.</summary>
     public static NaturalSortComparer Instance { get; } = new();

@@ -1,8 +1,12 @@
+using System.Runtime.InteropServices;
+
 namespace StableVsr.IO;
 
 /// <summary>Makes files durable before they are relied on: flushed to the disk, and replaced only whole (written aside, then renamed).</summary>
-internal static class DurableFile
+internal static partial class DurableFile
 {
+    private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
+
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically: a temporary file beside it, flushed, renamed over it.</summary>
     public static void WriteAllBytes(string path, byte[] bytes)
     {
@@ -38,4 +42,44 @@ internal static class DurableFile
             File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// Flushes a folder's entries to the disk (fsync on the folder), so that files renamed into it survive a power cut;
+    /// a rename alone is durable only once its folder is. Does nothing where folders cannot be opened for it (Windows).
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be opened or flushed.</exception>
+    public static void FlushFolder(string folder)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var descriptor = Open(folder, ReadOnlyDirectory);
+        if (descriptor < 0)
+        {
+            throw new IOException($"The folder '{folder}' cannot be opened to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Fsync(descriptor) != 0)
+            {
+                throw new IOException($"The folder '{folder}' cannot be flushed to the disk (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(descriptor);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int descriptor);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int descriptor);
 }

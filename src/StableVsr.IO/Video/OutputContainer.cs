@@ -7,26 +7,34 @@ namespace StableVsr.IO;
 /// </summary>
 internal sealed record OutputContainer(string Muxer, bool IsMatroska)
 {
-    /// <summary>The output extensions understood, for messages.</summary>
-    public const string SupportedExtensions = ".mp4, .m4v, .mov, .mkv";
+    // The one list of the video files StableVsr writes: extension -> muxer.
+    private static readonly Dictionary<string, OutputContainer> ByExtension = new(StringComparer.Ordinal)
+    {
+        [".mp4"] = new("mp4", IsMatroska: false),
+        [".m4v"] = new("mp4", IsMatroska: false),
+        [".mov"] = new("mov", IsMatroska: false),
+        [".mkv"] = new("matroska", IsMatroska: true),
+    };
 
     private static readonly HashSet<string> TextSubtitleCodecs = new(StringComparer.Ordinal) { "subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text" };
+
+    /// <summary>The output extensions understood (lower case, with the dot).</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [.. ByExtension.Keys];
 
     /// <summary>Whether the container stores a display rotation (FFmpeg's display matrix).</summary>
     public bool StoresRotation => !IsMatroska;
 
     /// <summary>The container for <paramref name="outputPath"/>, checked against <paramref name="codec"/>.</summary>
-    /// <exception cref="InvalidInputException">The extension is not one of <see cref="SupportedExtensions"/>, or the codec does not fit it.</exception>
+    /// <exception cref="InvalidInputException">The extension is not one of <see cref="Extensions"/>, or the codec does not fit it.</exception>
     public static OutputContainer For(string outputPath, VideoCodec codec)
     {
-        var container = System.IO.Path.GetExtension(outputPath).ToLowerInvariant() switch
+        var extension = System.IO.Path.GetExtension(outputPath).ToLowerInvariant();
+        if (!ByExtension.TryGetValue(extension, out var container))
         {
-            ".mp4" or ".m4v" => new OutputContainer("mp4", IsMatroska: false),
-            ".mov" => new OutputContainer("mov", IsMatroska: false),
-            ".mkv" => new OutputContainer("matroska", IsMatroska: true),
-            var other => throw new InvalidInputException(
-                $"Output '{outputPath}' has the extension '{other}', which StableVsr does not write; name it with one of {SupportedExtensions}."),
-        };
+            throw new InvalidInputException(
+                $"Output '{outputPath}' has the extension '{extension}', which StableVsr does not write; name it with one of {string.Join(", ", Extensions)}.");
+        }
+
         if (codec == VideoCodec.Ffv1 && !container.IsMatroska)
         {
             throw new InvalidInputException($"FFV1 (lossless) is written in Matroska; name the output '{System.IO.Path.ChangeExtension(outputPath, ".mkv")}' instead of '{outputPath}'.");

@@ -27,7 +27,7 @@ namespace StableVsr.IO;
 /// <para><b>Pixels.</b> H.264/H.265 store 8-bit 4:2:0 BT.709 (4:4:4 for odd sizes, which 4:2:0 cannot hold); FFV1 stores
 /// RGB losslessly. Deeper or alpha sources were reduced to 8-bit RGB when read.</para>
 /// </remarks>
-public sealed class VideoFileSink : IFrameSink
+public sealed partial class VideoFileSink : IFrameSink
 {
     private const string SegmentPrefix = "video-segment-";
     private const string SegmentExtension = ".nut";
@@ -166,7 +166,7 @@ public sealed class VideoFileSink : IFrameSink
         DeleteOwnFiles(keep: kept.Select(e => e.File).ToHashSet(StringComparer.Ordinal));
         manifest.Save(WorkFolder);
         started = true;
-        logger.LogInformation("Resuming {Output} after {Frames} committed frames in {Segments} segments", OutputPath, frames, kept.Count);
+        LogResuming(logger, OutputPath, frames, kept.Count);
     }
 
     /// <summary>Queues the next frame for the current segment's encoder (started on the first frame after a commit).</summary>
@@ -200,7 +200,7 @@ public sealed class VideoFileSink : IFrameSink
             var frameSettings = settings! with { Width = frame.Width, Height = frame.Height };
             if (frameSettings.PixelFormat == "yuv444p")
             {
-                logger.LogWarning("{Output}: {Width}x{Height} has an odd side, which 4:2:0 cannot store; encoding 4:4:4 (yuv444p) instead", OutputPath, frame.Width, frame.Height);
+                LogOddSize(logger, OutputPath, frame.Width, frame.Height);
             }
 
             Directory.CreateDirectory(WorkFolder);
@@ -328,7 +328,7 @@ public sealed class VideoFileSink : IFrameSink
         completed = true;
         DeleteOwnFiles(keep: null);
         RemoveWorkFolderIfEmpty();
-        logger.LogInformation("Wrote {Output}: {Frames} frames", OutputPath, manifest.Frames);
+        LogWritten(logger, OutputPath, manifest.Frames);
     }
 
     /// <summary>Stops an unfinished segment and deletes it; committed segments stay for a resume.</summary>
@@ -389,11 +389,7 @@ public sealed class VideoFileSink : IFrameSink
 
         if (video.Rotation != 0 && !container.StoresRotation)
         {
-            logger.LogWarning(
-                "{Source} is shown rotated by {Rotation} degrees, which FFmpeg cannot store in Matroska; {Output} will show the frames as stored. Write .mp4 or .mov to keep the rotation",
-                video.Path,
-                video.Rotation,
-                OutputPath);
+            LogRotationLost(logger, video.Path, video.Rotation, OutputPath);
         }
     }
 
@@ -478,4 +474,19 @@ public sealed class VideoFileSink : IFrameSink
                 $"This sink discarded its current segment ({fault}); resume with a new sink after its {CommittedFrames} committed frames.");
         }
     }
+
+    [LoggerMessage(EventId = LoggerEventIds.VideoResuming, Level = LogLevel.Information, Message = "Resuming {Output} after {Frames} committed frames in {Segments} segments")]
+    private static partial void LogResuming(ILogger logger, string output, int frames, int segments);
+
+    [LoggerMessage(EventId = LoggerEventIds.VideoOddSize, Level = LogLevel.Warning, Message = "{Output}: {Width}x{Height} has an odd side, which 4:2:0 cannot store; encoding 4:4:4 (yuv444p) instead")]
+    private static partial void LogOddSize(ILogger logger, string output, int width, int height);
+
+    [LoggerMessage(EventId = LoggerEventIds.VideoWritten, Level = LogLevel.Information, Message = "Wrote {Output}: {Frames} frames")]
+    private static partial void LogWritten(ILogger logger, string output, int frames);
+
+    [LoggerMessage(
+        EventId = LoggerEventIds.VideoRotationLost,
+        Level = LogLevel.Warning,
+        Message = "{Source} is shown rotated by {Rotation} degrees, which FFmpeg cannot store in Matroska; {Output} will show the frames as stored. Write .mp4 or .mov to keep the rotation")]
+    private static partial void LogRotationLost(ILogger logger, string source, int rotation, string output);
 }

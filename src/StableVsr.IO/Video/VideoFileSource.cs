@@ -22,7 +22,7 @@ namespace StableVsr.IO;
 /// <para>Frames are numbered from 0 and named <c>frame_000000.png</c>, ..., so an <see cref="ImageFolderSink"/> writes them
 /// under those names.</para>
 /// </remarks>
-public sealed class VideoFileSource : IFrameSource
+public sealed partial class VideoFileSource : IFrameSource
 {
     /// <summary>Decoded frames queued ahead of the reader: enough to overlap decoding with the reader's work, little memory.</summary>
     internal const int ReadAhead = 4;
@@ -53,8 +53,9 @@ public sealed class VideoFileSource : IFrameSource
     /// <inheritdoc />
     public string Description => FilePath;
 
-    /// <summary>The frame count from the probe, once <see cref="ProbeAsync"/> (or reading) has run; null before.</summary>
-    public int? FrameCount => info?.FrameCount;
+    /// <summary>The frame count from the probe (ffprobe, plus one pass counting packets where the container stores no count).</summary>
+    /// <exception cref="InvalidInputException">ffmpeg/ffprobe are missing or too old; the file is missing, corrupt or truncated, has no video stream or no frames.</exception>
+    public async ValueTask<int?> CountFramesAsync(CancellationToken cancellationToken = default) => (await ProbeAsync(cancellationToken).ConfigureAwait(false)).FrameCount;
 
     /// <summary>
     /// Probes the file once (ffprobe, plus one pass that counts its packets where the container does not store a frame
@@ -100,7 +101,7 @@ public sealed class VideoFileSource : IFrameSource
 
             if (index < video.FrameCount)
             {
-                logger.LogWarning("{File}: decoded {Decoded} frames where the container lists {Listed}; ffmpeg says: {Errors}", FilePath, index, video.FrameCount, decoder.Errors);
+                LogFewerFrames(logger, FilePath, index, video.FrameCount, decoder.Errors.ToString());
             }
         }
     }
@@ -143,4 +144,7 @@ public sealed class VideoFileSource : IFrameSource
                 .WithCustomArgument(string.Create(CultureInfo.InvariantCulture, $"-map 0:{video.VideoStreamIndex} -an -sn -dn -fps_mode passthrough"))
                 .WithCustomArgument("-f rawvideo -pix_fmt rgb24"))
             .Arguments;
+
+    [LoggerMessage(EventId = LoggerEventIds.VideoFewerFrames, Level = LogLevel.Warning, Message = "{File}: decoded {Decoded} frames where the container lists {Listed}; ffmpeg says: {Errors}")]
+    private static partial void LogFewerFrames(ILogger logger, string file, int decoded, int listed, string errors);
 }

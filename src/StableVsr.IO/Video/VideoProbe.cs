@@ -124,7 +124,7 @@ internal static partial class VideoProbe
             throw new InvalidInputException($"'{path}' is truncated (the file ends before its content does). Use the complete file. ffprobe says: {said}");
         }
 
-        logger.LogWarning("ffprobe reports problems in {File}: {Messages}", path, said);
+        LogProblems(logger, path, said);
     }
 
     /// <summary>
@@ -270,4 +270,7 @@ internal static partial class VideoProbe
 
     [GeneratedRegex(@"(?:p|gray|ya)(\d{1,2})(?:le|be)$")]
     private static partial Regex HighBitDepthFormat();
+
+    [LoggerMessage(EventId = LoggerEventIds.ProbeProblems, Level = LogLevel.Warning, Message = "ffprobe reports problems in {File}: {Messages}")]
+    private static partial void LogProblems(ILogger logger, string file, string messages);
 }

@@ -9,7 +9,7 @@ namespace StableVsr.Models.Blocks;
 /// diffusers' and transformers' <c>from_pretrained</c> for one model folder: read <c>config.json</c>, build the model,
 /// convert and move it, load the folder's weights (the file <see cref="CheckpointLayout.FindWeights"/> prefers:
 /// safetensors, shards, the PyTorch <c>.bin</c>) and switch to inference (eval mode, parameters without gradients).
-/// The one owner of the dtype check and of the switch to eval mode for every model.
+/// Every network is prepared by <see cref="InferenceModules"/> (dtype, device, eval mode, no gradients).
 /// </summary>
 internal static class PretrainedModels
 {
@@ -36,7 +36,7 @@ internal static class PretrainedModels
         var weights = CheckpointLayout.FindWeights(folder) ?? throw new ModelLoadException(
             $"Model folder '{folder}' has no weights: expected one of {string.Join(", ", CheckpointLayout.FolderWeightNames)} beside {CheckpointLayout.ConfigFileName}.",
             folder);
-        CheckDType(dtype);
+        InferenceModules.CheckDType(dtype);
         return LoadWeights(build(Path.Combine(folder, CheckpointLayout.ConfigFileName)), () => TensorSources.Open(weights), folder, device, dtype, logger, keyMap);
     }
 
@@ -49,46 +49,11 @@ internal static class PretrainedModels
     public static T LoadWeights<T>(T model, Func<ITensorSource> open, string origin, Device? device, ScalarType? dtype, ILogger? logger, Func<string, string?>? keyMap = null)
         where T : nn.Module
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(open);
-        try
+        return InferenceModules.Prepare(model, device, dtype, m =>
         {
-            CheckDType(dtype);
-            if (dtype is ScalarType type)
-            {
-                model.to(type);
-            }
-
-            if (device is not null)
-            {
-                model.to(device);
-            }
-
-            using (var source = open())
-            {
-                StateDictLoader.Load(model, source, logger, keyMap);
-            }
-
-            model.eval();
-            foreach (var parameter in model.parameters())
-            {
-                parameter.requires_grad = false;
-            }
-
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
-
-    private static void CheckDType(ScalarType? dtype)
-    {
-        if (dtype is { } type && type is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
-        {
-            throw new InvalidInputException($"A model's dtype must be float16, bfloat16, float32 or float64, got {type}.");
-        }
+            using var source = open();
+            StateDictLoader.Load(m, source, logger, keyMap);
+        });
     }
 }

@@ -10,6 +10,9 @@ internal static class ClipByteEncoder
 {
     private static readonly char[] Map = BuildMap();
 
+    /// <summary>The character byte <paramref name="value"/> is written as.</summary>
+    public static char Symbol(int value) => Map[value];
+
     /// <summary>The UTF-8 bytes of <paramref name="text"/>, each written as its mapped character.</summary>
     public static string Encode(string text)
     {

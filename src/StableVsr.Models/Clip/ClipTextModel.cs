@@ -13,7 +13,7 @@ namespace StableVsr.Models.Clip;
 /// No attention mask is taken: like the Stable Diffusion pipelines, padding is attended to and only the causal
 /// mask applies.
 /// </summary>
-public sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
+internal sealed class ClipTextModel : nn.Module<Tensor, ClipTextOutput>
 {
     // A buffer of arange(max_position_embeddings) that transformers persisted in older checkpoints.
     private const string PositionIdsKey = "text_model.embeddings.position_ids";

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Models.Clip;
 
 /// <summary>What <see cref="ClipTextModel"/> returns. Disposing it disposes the tensors.</summary>
-public sealed class ClipTextOutput : IDisposable
+internal sealed class ClipTextOutput : IDisposable
 {
     /// <summary>Wraps the outputs.</summary>
     public ClipTextOutput(Tensor lastHiddenState, Tensor poolerOutput, Tensor poolerIndex)

@@ -19,7 +19,7 @@ namespace StableVsr.Models.Clip;
 /// of the word-final "!&lt;/w&gt;" (256) plain BPE would give. That is what the reference tokenizer does, and the
 /// text encoder was trained and used with those ids, so this port keeps it.
 /// </remarks>
-public sealed class ClipTokenizer
+internal sealed partial class ClipTokenizer
 {
     // transformers' CLIPTokenizer reads only the first 49152 - 256 - 2 merges, the ones CLIP's vocabulary holds.
     private const int MaxMerges = 49152 - 256 - 2;
@@ -115,10 +115,32 @@ public sealed class ClipTokenizer
             Special("unk_token", "<|endoftext|>"),
             Special("pad_token", "<|endoftext|>"),
             maxLength);
-        logger.LogDebug(
-            "CLIP tokenizer from {Folder}: {Vocab} tokens, {Merges} merges, pad {Pad} ({PadId}), max length {Max}.",
-            folder, tokenizer.VocabSize, tokenizer.bpe.MergeCount, tokenizer.PadToken, tokenizer.PadTokenId, tokenizer.ModelMaxLength);
+        LogLoaded(logger, folder, tokenizer.VocabSize, tokenizer.bpe.MergeCount, tokenizer.PadToken, tokenizer.PadTokenId, tokenizer.ModelMaxLength);
         return tokenizer;
+    }
+
+    /// <summary>
+    /// The tokenizer of OpenAI's CLIP package (<c>clip.tokenize</c>) from its BPE merges
+    /// (<c>bpe_simple_vocab_16e6.txt</c>, without the version line): the vocabulary is the 256 byte characters, the
+    /// same with the word-end mark, one entry per merge, then the two special tokens (49408 for CLIP), so it needs no
+    /// vocab.json. Padding is left to the caller (<c>clip.tokenize</c> pads with zeros).
+    /// </summary>
+    internal static ClipTokenizer FromOpenAiMerges(IEnumerable<(string First, string Second)> merges)
+    {
+        ArgumentNullException.ThrowIfNull(merges);
+        var kept = merges.Take(MaxMerges).ToList();
+        var symbols = Enumerable.Range(0, 256).Select(ClipByteEncoder.Symbol).OrderBy(c => c).Select(c => c.ToString()).ToArray();
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var token in symbols.Concat(symbols.Select(s => s + "</w>")).Concat(kept.Select(m => m.First + m.Second)))
+        {
+            vocab.TryAdd(token, vocab.Count);
+        }
+
+        const string start = "<|startoftext|>";
+        const string end = "<|endoftext|>";
+        vocab.TryAdd(start, vocab.Count);
+        vocab.TryAdd(end, vocab.Count);
+        return new ClipTokenizer(vocab, new ClipBpe(kept), start, end, end, end, DefaultModelMaxLength);
     }
 
     /// <summary>The tokens of <paramref name="text"/> without begin/end tokens, truncation or padding.</summary>
@@ -295,4 +317,7 @@ public sealed class ClipTokenizer
             ? throw new ModelLoadException($"Tokenizer files in '{folder}': {key} is empty.", folder)
             : content;
     }
+
+    [LoggerMessage(EventId = LoggerEventIds.TokenizerLoaded, Level = LogLevel.Debug, Message = "CLIP tokenizer from {Folder}: {Vocab} tokens, {Merges} merges, pad {Pad} ({PadId}), max length {Max}.")]
+    private static partial void LogLoaded(ILogger logger, string folder, int vocab, int merges, string pad, int padId, int max);
 }

@@ -13,7 +13,7 @@ namespace StableVsr.Models.ControlNet;
 /// <param name="ConditioningScale">Every residual is multiplied by it.</param>
 /// <param name="ClassLabels">Class labels [B] (or [1]) of a model with <c>num_class_embeds</c>; null otherwise.</param>
 /// <param name="GuessMode">diffusers' guess mode: residuals scaled from 0.1 (shallowest) to 1.0 (mid block).</param>
-public sealed record ControlNetInput(
+internal sealed record ControlNetInput(
     Tensor Sample,
     Tensor Timestep,
     Tensor EncoderHiddenStates,

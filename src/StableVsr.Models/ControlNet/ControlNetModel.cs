@@ -14,7 +14,7 @@ namespace StableVsr.Models.ControlNet;
 /// connections and mid-block output go through 1x1 "zero" convolutions to become the residuals added to the
 /// UNet. In StableVSR it is the Temporal Conditioning Module. Parameter paths equal the checkpoint keys.
 /// </summary>
-public sealed class ControlNetModel : nn.Module<ControlNetInput, ControlNetOutput>
+internal sealed class ControlNetModel : nn.Module<ControlNetInput, ControlNetOutput>
 {
     private const string ModelName = "ControlNetModel";
 

@@ -8,7 +8,7 @@ namespace StableVsr.Models.ControlNet;
 /// </summary>
 /// <param name="DownResiduals">One residual per skip connection of the UNet, in the order the down blocks make them.</param>
 /// <param name="MidResidual">The residual for the mid block's output.</param>
-public sealed record ControlNetOutput(IReadOnlyList<Tensor> DownResiduals, Tensor MidResidual) : IDisposable
+internal sealed record ControlNetOutput(IReadOnlyList<Tensor> DownResiduals, Tensor MidResidual) : IDisposable
 {
     /// <summary>Disposes every residual.</summary>
     public void Dispose()

@@ -25,7 +25,7 @@ internal static class ModelFingerprint
         var files = new List<(string Name, string Path)>();
         foreach (var (subfolder, _) in CheckpointLayout.ModelFolders)
         {
-            var model = subfolder == "controlnet" && controlNetFolder is not null ? controlNetFolder : Path.Combine(folder, subfolder);
+            var model = subfolder == CheckpointLayout.ControlNetFolder && controlNetFolder is not null ? controlNetFolder : Path.Combine(folder, subfolder);
             files.Add(($"{subfolder}/{CheckpointLayout.ConfigFileName}", Path.Combine(model, CheckpointLayout.ConfigFileName)));
             if (CheckpointLayout.FindWeights(model) is { } weights)
             {

@@ -51,16 +51,38 @@ public sealed partial class StableVsrModelLoader
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(precision);
-        var torchDevice = TorchBackend.ResolveDevice(device);
+        var torchDevice = TorchBackend.ResolveDevice(device, logger);
         CheckPrecision(precision, torchDevice);
         var folder = await CheckpointResolver.ResolveModelAsync(source.Model, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
         var raft = await CheckpointResolver.ResolveRaftAsync(source.Raft, hubOptions, loggerFactory, downloadProgress, cancellationToken).ConfigureAwait(false);
         var controlNetFolder = source.ControlNet is { } given ? CheckControlNetFolder(given) : null;
-        return await Task.Run(() => Load(folder, raft, controlNetFolder, torchDevice, precision, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var fingerprint = ModelFingerprint.Of(folder, raft, precision, controlNetFolder);
+        return await Task.Run(
+            () => Load(
+                folder,
+                raft,
+                torchDevice,
+                precision,
+                _ => ControlNetModel.FromPretrained(controlNetFolder ?? Path.Combine(folder, CheckpointLayout.ControlNetFolder), torchDevice, ToScalarType(precision.ControlNet), logger),
+                fingerprint,
+                cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 
-    private StableVsrModels Load(string folder, string raftWeights, string? controlNetFolder, Device device, PrecisionPolicy precision, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds every network of the local checkpoint folder <paramref name="folder"/> on <paramref name="device"/>: the
+    /// one place that knows the folder's layout and each network's precision. The ControlNet comes from
+    /// <paramref name="controlNet"/>, given the loaded UNet (a checkpoint's ControlNet, or training's ControlNet made from
+    /// the UNet), identified by <paramref name="fingerprint"/> (empty for models no run is resumed with).
+    /// </summary>
+    /// <exception cref="ModelLoadException">A network cannot be loaded; those already loaded are disposed.</exception>
+    /// <exception cref="InvalidInputException">The precision cannot run on the device (float16 on the CPU).</exception>
+    internal StableVsrModels Load(
+        string folder, string raftWeights, Device device, PrecisionPolicy precision, Func<UNet2DConditionModel, ControlNetModel> controlNet, string fingerprint = "", CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(controlNet);
+        CheckPrecision(precision, device);
+        TorchBackend.EnsureAvailable(logger);
         LogLoading(logger, folder, device.ToString());
         var loaded = new List<IDisposable>();
         try
@@ -75,14 +97,14 @@ public sealed partial class StableVsrModelLoader
             }
 
             string Sub(string name) => Path.Combine(folder, name);
-            var unet = Next(() => UNet2DConditionModel.FromPretrained(Sub("unet"), device, ToScalarType(precision.Unet), logger));
-            var controlNet = Next(() => ControlNetModel.FromPretrained(controlNetFolder ?? Sub("controlnet"), device, ToScalarType(precision.ControlNet), logger));
-            var vae = Next(() => AutoencoderKL.FromPretrained(Sub("vae"), device, ToScalarType(precision.Vae), logger));
-            var textEncoder = Next(() => ClipTextModel.FromPretrained(Sub("text_encoder"), device, ToScalarType(precision.TextEncoder), logger));
+            var unet = Next(() => UNet2DConditionModel.FromPretrained(Sub(CheckpointLayout.UnetFolder), device, ToScalarType(precision.Unet), logger));
+            var vae = Next(() => AutoencoderKL.FromPretrained(Sub(CheckpointLayout.VaeFolder), device, ToScalarType(precision.Vae), logger));
+            var textEncoder = Next(() => ClipTextModel.FromPretrained(Sub(CheckpointLayout.TextEncoderFolder), device, ToScalarType(precision.TextEncoder), logger));
             var raft = Next(() => Raft.Raft.FromFile(raftWeights, device, ToScalarType(precision.Raft), logger));
             var tokenizer = ClipTokenizer.FromFolder(Sub(CheckpointLayout.TokenizerFolder), logger);
             var scheduler = SchedulerConfig.Load(Sub(CheckpointLayout.SchedulerConfigPath), logger);
-            return new StableVsrModels(unet, controlNet, vae, raft, textEncoder, tokenizer, scheduler, device, precision, ModelFingerprint.Of(folder, raftWeights, precision, controlNetFolder));
+            var control = Next(() => controlNet(unet));
+            return new StableVsrModels(unet, control, vae, raft, textEncoder, tokenizer, scheduler, device, precision, fingerprint);
         }
         catch
         {
@@ -130,6 +152,6 @@ public sealed partial class StableVsrModelLoader
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loading StableVSR from {Folder} on {Device}")]
+    [LoggerMessage(EventId = LoggerEventIds.LoadingModels, Level = LogLevel.Information, Message = "Loading StableVSR from {Folder} on {Device}")]
     private static partial void LogLoading(ILogger logger, string folder, string device);
 }

@@ -9,15 +9,17 @@ using RaftModel = StableVsr.Models.Raft.Raft;
 namespace StableVsr.Models.Loading;
 
 /// <summary>
-/// The networks of StableVSR, loaded once and shared by every run of a pipeline: UNet, ControlNet (the temporal
-/// conditioning module), VAE, RAFT-large and the CLIP text encoder with its tokenizer, plus the scheduler config.
-/// Each model is on <see cref="Device"/> in the precision <see cref="Precision"/> gave it, in eval mode.
-/// <see cref="StableVsrModelLoader"/> loads them.
+/// StableVSR's networks, loaded once by <see cref="StableVsrModelLoader"/> and shared by every run of the upscaler made
+/// over them: UNet, ControlNet (the temporal conditioning module), VAE, RAFT-large and the CLIP text encoder with its
+/// tokenizer, plus the scheduler config, each on <see cref="Device"/> in the precision <see cref="Precision"/> gave it.
+/// A host holds it as a handle (device, precision, fingerprint) and hands it to an upscaler, which then owns it.
 /// </summary>
 public sealed class StableVsrModels : IDisposable
 {
+    private ClipTextModel? textEncoder;
+
     /// <summary>Wraps already loaded models; they become owned by this object.</summary>
-    public StableVsrModels(
+    internal StableVsrModels(
         UNet2DConditionModel unet,
         ControlNetModel controlNet,
         AutoencoderKL vae,
@@ -33,7 +35,7 @@ public sealed class StableVsrModels : IDisposable
         ControlNet = controlNet;
         Vae = vae;
         Raft = raft;
-        TextEncoder = textEncoder;
+        this.textEncoder = textEncoder;
         Tokenizer = tokenizer;
         SchedulerConfig = schedulerConfig;
         Device = device;
@@ -41,28 +43,7 @@ public sealed class StableVsrModels : IDisposable
         Fingerprint = fingerprint;
     }
 
-    /// <summary>The denoising UNet.</summary>
-    public UNet2DConditionModel Unet { get; }
-
-    /// <summary>The ControlNet that takes the warped previous frame (temporal texture guidance).</summary>
-    public ControlNetModel ControlNet { get; }
-
-    /// <summary>The x4 VAE.</summary>
-    public AutoencoderKL Vae { get; }
-
-    /// <summary>RAFT-large optical flow.</summary>
-    public RaftModel Raft { get; }
-
-    /// <summary>The CLIP text encoder.</summary>
-    public ClipTextModel TextEncoder { get; }
-
-    /// <summary>The CLIP tokenizer.</summary>
-    public ClipTokenizer Tokenizer { get; }
-
-    /// <summary>The checkpoint's scheduler config.</summary>
-    public SchedulerConfig SchedulerConfig { get; }
-
-    /// <summary>The device every model is on.</summary>
+    /// <summary>The device every model is on (the one the options' device resolved to).</summary>
     public Device Device { get; }
 
     /// <summary>The precision of each model.</summary>
@@ -75,8 +56,30 @@ public sealed class StableVsrModels : IDisposable
     /// </summary>
     public string Fingerprint { get; }
 
+    /// <summary>The denoising UNet.</summary>
+    internal UNet2DConditionModel Unet { get; }
+
+    /// <summary>The ControlNet that takes the warped previous frame (temporal texture guidance).</summary>
+    internal ControlNetModel ControlNet { get; }
+
+    /// <summary>The x4 VAE.</summary>
+    internal AutoencoderKL Vae { get; }
+
+    /// <summary>RAFT-large optical flow.</summary>
+    internal RaftModel Raft { get; }
+
+    /// <summary>The CLIP text encoder.</summary>
+    /// <exception cref="InvalidOperationException">It was released (<see cref="ReleaseTextEncoder"/>).</exception>
+    internal ClipTextModel TextEncoder => textEncoder ?? throw new InvalidOperationException("The text encoder was released after the prompt was encoded; these models cannot encode prompts any more.");
+
+    /// <summary>The CLIP tokenizer.</summary>
+    internal ClipTokenizer Tokenizer { get; }
+
+    /// <summary>The checkpoint's scheduler config.</summary>
+    internal SchedulerConfig SchedulerConfig { get; }
+
     /// <summary>Encodes a prompt into the UNet's cross-attention states [1, 77, hidden] (StableVSR uses "").</summary>
-    public Tensor EncodePrompt(string prompt)
+    internal Tensor EncodePrompt(string prompt)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         using var scope = NewDisposeScope();
@@ -86,6 +89,16 @@ public sealed class StableVsrModels : IDisposable
         return output.LastHiddenState.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Frees the text encoder (the largest network after the UNet) when no prompt will be encoded any more: training
+    /// encodes its one prompt up front and, without validation runs, needs it no longer.
+    /// </summary>
+    internal void ReleaseTextEncoder()
+    {
+        textEncoder?.Dispose();
+        textEncoder = null;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -93,6 +106,6 @@ public sealed class StableVsrModels : IDisposable
         ControlNet.Dispose();
         Vae.Dispose();
         Raft.Dispose();
-        TextEncoder.Dispose();
+        ReleaseTextEncoder();
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 
 namespace StableVsr.Models.Runtime;
@@ -6,27 +7,43 @@ namespace StableVsr.Models.Runtime;
 /// <summary>
 /// Checks that TorchSharp's native backend loads, and turns device names into TorchSharp devices, with errors that
 /// say which library or symbol is missing and how to fix it instead of TorchSharp's generic type-initialiser failure.
+/// Initialising the backend also runs one small CPU convolution with the native standard error captured: libtorch
+/// sets up its CPU convolution kernels (NNPACK) then and prints what it cannot use there, and that text goes to the
+/// host's logging (once, to the first logger given) instead of the console; c10's own log level is lowered to errors
+/// afterwards, unless TORCH_CPP_LOG_LEVEL says otherwise.
 /// </summary>
-public static class TorchBackend
+internal static partial class TorchBackend
 {
     private const string NativeLibraryName = "libLibTorchSharp.so";
     private static readonly Lazy<Exception?> LoadFailure = new(TryInitialise);
+    private static readonly object NativeLogLock = new();
+    private static IReadOnlyList<string> nativeLines = [];
 
-    /// <summary>Makes sure libtorch and TorchSharp's native library are loaded.</summary>
+    /// <summary>
+    /// Makes sure libtorch and TorchSharp's native library are loaded; what libtorch printed while loading goes to
+    /// <paramref name="logger"/>. The first call also asks libtorch's OpenMP threads to sleep rather than spin while they
+    /// wait (OMP_WAIT_POLICY=PASSIVE) unless the environment sets OMP_WAIT_POLICY; call it before any other TorchSharp
+    /// call for that to take effect.
+    /// </summary>
     /// <exception cref="NativeBackendException">The native backend cannot load; the message says why and what to do.</exception>
-    public static void EnsureAvailable()
+    public static void EnsureAvailable(ILogger? logger = null)
     {
         if (LoadFailure.Value is { } failure)
         {
             throw new NativeBackendException(Explain(ProbeNativeLibrary() ?? Innermost(failure).Message), failure);
         }
+
+        if (logger is not null)
+        {
+            LogNativeLines(logger);
+        }
     }
 
     /// <summary>Resolves a <see cref="ComputeDevice"/> to a TorchSharp device that exists on this machine.</summary>
     /// <exception cref="NativeBackendException">CUDA was asked for but is not available, or the GPU number is out of range.</exception>
-    public static torch.Device ResolveDevice(ComputeDevice device)
+    public static torch.Device ResolveDevice(ComputeDevice device, ILogger? logger = null)
     {
-        EnsureAvailable();
+        EnsureAvailable(logger);
         var name = device.ToString();
         var cuda = torch.cuda.is_available();
         switch (device.Kind)
@@ -79,7 +96,15 @@ public static class TorchBackend
     {
         try
         {
-            using var probe = torch.zeros(1);
+            OpenMpWaitPolicy.PreferPassive();
+            var printed = NativeStandardError.Capture(() =>
+            {
+                using var input = torch.zeros(1, 1, 3, 3);
+                using var weight = torch.zeros(1, 1, 3, 3);
+                using var output = torch.nn.functional.conv2d(input, weight);
+            });
+            NativeStandardError.QuietWarnings();
+            nativeLines = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return null;
         }
         catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException)
@@ -117,6 +142,21 @@ public static class TorchBackend
         return OperatingSystem.IsLinux() ? $"{NativeLibraryName} was not found in '{AppContext.BaseDirectory}'." : null;
     }
 
+    // Each line once, to the first logger that asks: libtorch prints the same warning once per kernel family.
+    private static void LogNativeLines(ILogger logger)
+    {
+        IReadOnlyList<string> lines;
+        lock (NativeLogLock)
+        {
+            (lines, nativeLines) = (nativeLines, []);
+        }
+
+        foreach (var line in lines.Distinct(StringComparer.Ordinal))
+        {
+            LogNativeLine(logger, line);
+        }
+    }
+
     private static Exception Innermost(Exception e)
     {
         while (e.InnerException is not null)
@@ -126,4 +166,7 @@ public static class TorchBackend
 
         return e;
     }
+
+    [LoggerMessage(EventId = LoggerEventIds.NativeBackendMessage, Level = LogLevel.Information, Message = "libtorch: {Line}")]
+    private static partial void LogNativeLine(ILogger logger, string line);
 }

@@ -14,7 +14,7 @@ namespace StableVsr.Models.Unet;
 /// ControlNet's residuals. Parameter paths equal the diffusers checkpoint keys. Built from a
 /// <see cref="UNet2DConditionConfig"/>; <see cref="FromPretrained"/> also loads the weights.
 /// </summary>
-public sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
+internal sealed class UNet2DConditionModel : nn.Module<UNetInput, Tensor>
 {
     private const string ModelName = "UNet2DConditionModel";
 

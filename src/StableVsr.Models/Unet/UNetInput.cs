@@ -9,7 +9,7 @@ namespace StableVsr.Models.Unet;
 /// <param name="ClassLabels">Class labels [B] (or [1]) of a model with <c>num_class_embeds</c> (the x4 upscaler's noise level); null otherwise.</param>
 /// <param name="DownResiduals">The ControlNet's down-block residuals, one per skip connection, added to them; null for none.</param>
 /// <param name="MidResidual">The ControlNet's mid-block residual, added to the mid block's output; given together with <paramref name="DownResiduals"/>.</param>
-public sealed record UNetInput(
+internal sealed record UNetInput(
     Tensor Sample,
     Tensor Timestep,
     Tensor EncoderHiddenStates,

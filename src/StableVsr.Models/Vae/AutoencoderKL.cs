@@ -14,7 +14,7 @@ namespace StableVsr.Models.Vae;
 /// (<c>to_q/to_k/to_v/to_out.0</c>; the weights layer maps the legacy <c>query/key/value/proj_attn</c> names).
 /// The forward pass encodes, takes the mode and decodes.
 /// </summary>
-public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
+internal sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
 {
     private const string ModelName = "AutoencoderKL";
     private const int MinimumTileSize = 8;

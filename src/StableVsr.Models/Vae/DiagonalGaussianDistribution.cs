@@ -8,7 +8,7 @@ namespace StableVsr.Models.Vae;
 /// moments along the channels into mean and log-variance (clamped to [-30, 20] like diffusers). Owns its tensors;
 /// disposing it disposes them.
 /// </summary>
-public sealed class DiagonalGaussianDistribution : IDisposable
+internal sealed class DiagonalGaussianDistribution : IDisposable
 {
     private const double LogVarMin = -30.0;
     private const double LogVarMax = 20.0;

@@ -3,8 +3,7 @@ using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using StableVsr.IO;
 using StableVsr.Orleans.Grains;
-using StableVsr.Sampling.Segments;
-using StableVsr.Orleans.Workers;
+using StableVsr.Sampling.Jobs;
 
 namespace StableVsr.Orleans;
 
@@ -34,7 +33,7 @@ public sealed class UpscaleClusterClient
     /// <summary>Submits a job and returns its id. Submitting again under the same id returns that id (nothing is redone).</summary>
     /// <param name="sequences">
     /// The sequences, one segment each unless <paramref name="options"/> split them (then this client reads each
-    /// sequence's LR frames once, to count them and find scene cuts, and the job grain plans the segments from that).
+    /// sequence's LR frames once, to count them and find scene cuts, and plans the segments as the job layer does).
     /// Inputs must exist, outputs must not.
     /// </param>
     /// <param name="options">Output options; null takes <see cref="UpscaleJobOptions.Default"/>.</param>
@@ -51,15 +50,15 @@ public sealed class UpscaleClusterClient
         jobId ??= $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var job = grains.GetGrain<IUpscaleJobGrain>(jobId);
         var resolved = sequences.Select(s => new SequenceJob(Path.GetFullPath(s.Input), Path.GetFullPath(s.Output))).ToArray();
-        IReadOnlyList<SequenceSurveyRecord>? surveys = null;
+        IReadOnlyList<SegmentRange[]>? segments = null;
         if (await job.GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false) is null)
         {
             options.Validate();
             Check(resolved);
-            surveys = await SurveyAsync(resolved, options, cancellationToken).ConfigureAwait(false);
+            segments = await PlanSegmentsAsync(resolved, options, cancellationToken).ConfigureAwait(false);
         }
 
-        await job.SubmitAsync(resolved, options, surveys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await job.SubmitAsync(resolved, options, segments).WaitAsync(cancellationToken).ConfigureAwait(false);
 
         // Only once the job holds its segments may workers find it.
         await grains.GetGrain<IJobRegistryGrain>(StableVsrClusterDefaults.RegistryKey).AddJobAsync(jobId).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -160,9 +159,9 @@ public sealed class UpscaleClusterClient
         before.Segments.Count != now.Segments.Count ||
         before.Segments.Zip(now.Segments).Any(p => p.First.State != p.Second.State || p.First.FramesDone != p.Second.FramesDone || p.First.Attempts != p.Second.Attempts);
 
-    // With splitting asked for, each sequence's frame count and scene cuts, measured here (every input is on storage this
-    // client sees) so that the job grain plans from them without reading frames in a grain call.
-    private static async Task<IReadOnlyList<SequenceSurveyRecord>?> SurveyAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, CancellationToken cancellationToken)
+    // With splitting asked for, each sequence's segments, planned here (every input is on storage this client sees) as
+    // the job layer plans a split run in one process, so that the job grain never reads frames in a grain call.
+    private static async Task<IReadOnlyList<SegmentRange[]>?> PlanSegmentsAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, CancellationToken cancellationToken)
     {
         var segmenting = options.ToSegmentOptions();
         if (!segmenting.Splits)
@@ -170,24 +169,21 @@ public sealed class UpscaleClusterClient
             return null;
         }
 
-        if (sequences.FirstOrDefault(s => SegmentStaging.IsVideoOutput(s.Output)) is { } video)
+        if (sequences.FirstOrDefault(s => MediaPaths.IsVideoOutput(s.Output)) is { } video)
         {
             throw new InvalidInputException(
                 $"Splitting sequences into segments (MaxSegmentFrames, SplitAtSceneCuts) is for frame-folder outputs, and '{video.Output}' is a video: " +
                 "give a folder output (PNG frames) for split jobs, or submit video outputs without splitting.");
         }
 
-        var surveys = new List<SequenceSurveyRecord>(sequences.Count);
+        var planned = new List<SegmentRange[]>(sequences.Count);
         foreach (var sequence in sequences)
         {
-            IFrameSource source = File.Exists(sequence.Input) ? new VideoFileSource(sequence.Input) : new ImageFolderSource(sequence.Input);
-            await using (source.ConfigureAwait(false))
-            {
-                surveys.Add(SequenceSurveyRecord.From(await SegmentPlanner.SurveyAsync(source, segmenting, cancellationToken).ConfigureAwait(false)));
-            }
+            var ranges = await UpscaleJobRunner.PlanSegmentsAsync(sequence.Input, segmenting, cancellationToken: cancellationToken).ConfigureAwait(false);
+            planned.Add(ranges.Select(SegmentRange.From).ToArray());
         }
 
-        return surveys;
+        return planned;
     }
 
     private static void Check(IReadOnlyList<SequenceJob> sequences)
@@ -222,13 +218,10 @@ public sealed class UpscaleClusterClient
                 throw new InvalidInputException($"The output '{sequence.Output}' exists: move it away or give another output (a job never replaces an output).");
             }
 
-            if (!SegmentStaging.IsVideoOutput(output) && Path.HasExtension(output) && SequenceLooksLikeVideoName(output))
+            if (!MediaPaths.IsVideoOutput(output) && MediaPaths.HasVideoInputExtension(output))
             {
-                throw new InvalidInputException($"The output '{sequence.Output}' has a video extension StableVsr does not write; use one of {string.Join(", ", SegmentStaging.VideoOutputExtensions)}, or a folder.");
+                throw new InvalidInputException($"The output '{sequence.Output}' has a video extension StableVsr does not write; use one of {string.Join(", ", MediaPaths.VideoOutputExtensions)}, or a folder.");
             }
         }
     }
-
-    private static bool SequenceLooksLikeVideoName(string path) =>
-        Path.GetExtension(path).ToLowerInvariant() is ".avi" or ".webm" or ".mpg" or ".mpeg" or ".ts" or ".wmv" or ".flv";
 }

@@ -8,12 +8,12 @@ namespace StableVsr.Orleans.Grains;
 internal interface IUpscaleJobGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Records the job and plans its segments: one per sequence, or, with <paramref name="surveys"/> (one per sequence,
-    /// when the options split), the segments <see cref="Sampling.Segments.SegmentPlanner"/> plans from each survey.
+    /// Records the job and its segments: one per sequence, or, with <paramref name="segments"/> (one list per sequence,
+    /// when the options split; planned by the submitting client, which reads the frames), those segments.
     /// Submitting the same job again returns its status (so a client may retry).
     /// </summary>
     [Alias("Submit")]
-    Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, IReadOnlyList<SequenceSurveyRecord>? surveys);
+    Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, IReadOnlyList<SegmentRange[]>? segments);
 
     /// <summary>The job's status; null when no job was submitted under this id.</summary>
     [Alias("GetStatus")]

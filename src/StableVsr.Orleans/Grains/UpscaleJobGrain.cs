@@ -38,7 +38,7 @@ internal sealed partial class UpscaleJobGrain(
     }
 
     /// <inheritdoc />
-    public async Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, IReadOnlyList<SequenceSurveyRecord>? surveys)
+    public async Task<UpscaleJobStatus> SubmitAsync(IReadOnlyList<SequenceJob> sequences, UpscaleJobOptions options, IReadOnlyList<SegmentRange[]>? segments)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(options);
@@ -56,7 +56,7 @@ internal sealed partial class UpscaleJobGrain(
         State.State = UpscaleJobState.Queued;
         State.Options = options;
         State.SubmittedAt = DateTimeOffset.UtcNow;
-        State.Segments = SegmentRecords.Plan(sequences, options, surveys);
+        State.Segments = SegmentRecords.Plan(sequences, segments);
         await WriteAsync(CancellationToken.None).ConfigureAwait(true);
         LogSubmitted(logger, this.GetPrimaryKeyString(), sequences.Count);
         return Status();
@@ -313,18 +313,18 @@ internal sealed partial class UpscaleJobGrain(
         FinishedAt = State.FinishedAt,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {Job}: submitted with {Count} segment(s)")]
+    [LoggerMessage(EventId = LoggerEventIds.JobSubmitted, Level = LogLevel.Information, Message = "Job {Job}: submitted with {Count} segment(s)")]
     private static partial void LogSubmitted(ILogger logger, string job, int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {Job}: segment {Index} attempt {Attempt} leased to {Worker}")]
+    [LoggerMessage(EventId = LoggerEventIds.SegmentLeased, Level = LogLevel.Information, Message = "Job {Job}: segment {Index} attempt {Attempt} leased to {Worker}")]
     private static partial void LogLeased(ILogger logger, string job, int index, int attempt, string worker);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {Job}: segment {Index} committed ({Frames} frames)")]
+    [LoggerMessage(EventId = LoggerEventIds.SegmentCommitted, Level = LogLevel.Information, Message = "Job {Job}: segment {Index} committed ({Frames} frames)")]
     private static partial void LogCommitted(ILogger logger, string job, int index, int frames);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job}: segment {Index} failed (permanent: {Permanent}): {Error}")]
+    [LoggerMessage(EventId = LoggerEventIds.SegmentFailed, Level = LogLevel.Warning, Message = "Job {Job}: segment {Index} failed (permanent: {Permanent}): {Error}")]
     private static partial void LogFailed(ILogger logger, string job, int index, bool permanent, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job}: the silo of segment {Index}'s worker {Worker} died; the segment goes back to the queue")]
+    [LoggerMessage(EventId = LoggerEventIds.WorkerSiloDied, Level = LogLevel.Warning, Message = "Job {Job}: the silo of segment {Index}'s worker {Worker} died; the segment goes back to the queue")]
     private static partial void LogWorkerDied(ILogger logger, string job, int index, string worker);
 }

@@ -4,49 +4,34 @@ using StableVsr.Sampling.Segments;
 namespace StableVsr.Orleans;
 
 /// <summary>
-/// What a job asks of every segment: the options that change the output. Where and how the work runs (device,
-/// precision, threads) belong to each worker; a job's segments all run on workers that report the same model
-/// fingerprint (model files and precision).
+/// What a job asks of every segment: the options that change the output (<see cref="Sampling"/>, the one definition
+/// the single-process journal uses too), the encoding of video outputs, and how sequences are split. Where and how the
+/// work runs (device, precision, threads) belong to each worker; a job's segments all run on workers that report the
+/// same model fingerprint (model files and precision).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StableVsr.UpscaleJobOptions")]
 public sealed record UpscaleJobOptions
 {
-    /// <summary>The defaults: those of <see cref="UpscaleOptions.Default"/>, H.264 video at its default quality, 3 attempts.</summary>
-    public static UpscaleJobOptions Default { get; } = new();
+    /// <summary>The defaults: <see cref="SamplingOptions.Default"/>, H.264 video at its default quality, 3 attempts, no splitting. A new instance on each call.</summary>
+    public static UpscaleJobOptions Default => new();
 
-    /// <summary>Denoising steps. Default <see cref="UpscaleOptions.Steps"/> of <see cref="UpscaleOptions.Default"/> (50).</summary>
+    /// <summary>Steps, seed, scheduler, prompt, flow and window settings of every segment. Default <see cref="SamplingOptions.Default"/>.</summary>
     [Id(0)]
-    public int Steps { get; init; } = UpscaleOptions.Default.Steps;
-
-    /// <summary>Noise seed. Default 42.</summary>
-    [Id(1)]
-    public long Seed { get; init; } = UpscaleOptions.Default.Seed;
-
-    /// <summary>Frames sampled together as one window. Default <see cref="UpscaleOptions.WindowSize"/> of <see cref="UpscaleOptions.Default"/>.</summary>
-    [Id(2)]
-    public int WindowSize { get; init; } = UpscaleOptions.Default.WindowSize;
-
-    /// <summary>Whether the temporal guidance is carried across window boundaries. Default true.</summary>
-    [Id(3)]
-    public bool GuideAcrossWindows { get; init; } = UpscaleOptions.Default.GuideAcrossWindows;
-
-    /// <summary>RAFT's BatchNorm statistics. Default <see cref="RaftNormStatistics.PerSample"/> (StableVSR's test.py).</summary>
-    [Id(4)]
-    public RaftNormStatistics RaftNormalization { get; init; } = UpscaleOptions.Default.RaftNormalization;
+    public SamplingOptions Sampling { get; init; } = SamplingOptions.Default;
 
     /// <summary>Codec of video outputs. Default <see cref="VideoCodec.H264"/>.</summary>
-    [Id(5)]
+    [Id(1)]
     public VideoCodec Codec { get; init; } = VideoCodec.H264;
 
     /// <summary>Quality of H.264/H.265 outputs (0-51, lower is better); null takes the codec's default (18 / 22).</summary>
-    [Id(6)]
+    [Id(2)]
     public int? Crf { get; init; }
 
     /// <summary>
     /// How many times a segment is started before the job gives up on it (a start interrupted by a worker's death
     /// counts; the next start continues from the segment's journal). Default 3.
     /// </summary>
-    [Id(7)]
+    [Id(3)]
     public int MaxAttempts { get; init; } = 3;
 
     /// <summary>
@@ -54,7 +39,7 @@ public sealed record UpscaleJobOptions
     /// each warmed up with <see cref="SegmentOverlap"/> frames before it. Null (the default) keeps every sequence one
     /// segment. Splitting is for frame-folder outputs; a job that asks for it with a video output is refused.
     /// </summary>
-    [Id(8)]
+    [Id(4)]
     public int? MaxSegmentFrames { get; init; }
 
     /// <summary>
@@ -62,18 +47,23 @@ public sealed record UpscaleJobOptions
     /// written, so its first frame starts with carried temporal guidance. Default <see cref="SegmentOptions.Overlap"/>
     /// of <see cref="SegmentOptions.None"/> (2, chosen by the segment-border measurement in the README).
     /// </summary>
-    [Id(9)]
+    [Id(5)]
     public int SegmentOverlap { get; init; } = SegmentOptions.None.Overlap;
 
     /// <summary>Whether scene cuts (found on the LR frames when the job is submitted) start new segments, with no warm-up. Default false.</summary>
-    [Id(10)]
+    [Id(6)]
     public bool SplitAtSceneCuts { get; init; }
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="InvalidInputException">A value is out of range; the message says which.</exception>
     public void Validate()
     {
-        ToUpscaleOptions(UpscaleOptions.Default).Validate();
+        if (Sampling is null)
+        {
+            throw new InvalidInputException("UpscaleJobOptions.Sampling must not be null: use SamplingOptions.Default.");
+        }
+
+        Sampling.Validate();
         if (MaxAttempts < 1)
         {
             throw new InvalidInputException($"UpscaleJobOptions.MaxAttempts must be at least 1 (got {MaxAttempts}).");
@@ -85,16 +75,6 @@ public sealed record UpscaleJobOptions
             throw new InvalidInputException($"UpscaleJobOptions.Crf must be between 0 and 51 (got {Crf}).");
         }
     }
-
-    /// <summary>A worker's options (device, precision, threads) with this job's output options.</summary>
-    internal UpscaleOptions ToUpscaleOptions(UpscaleOptions worker) => worker with
-    {
-        Steps = Steps,
-        Seed = Seed,
-        WindowSize = WindowSize,
-        GuideAcrossWindows = GuideAcrossWindows,
-        RaftNormalization = RaftNormalization,
-    };
 
     /// <summary>How this job splits its sequences into segments.</summary>
     internal SegmentOptions ToSegmentOptions() => SegmentOptions.None with

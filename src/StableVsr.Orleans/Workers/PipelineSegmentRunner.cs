@@ -1,17 +1,16 @@
 using Microsoft.Extensions.Logging;
-using StableVsr.IO;
 using StableVsr.Models.Loading;
+using StableVsr.Sampling.Jobs;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Sampling.Resume;
 
 namespace StableVsr.Orleans.Workers;
 
 /// <summary>
-/// Runs segments with a <see cref="StableVsrPipeline"/> on one device, exactly as <c>stablevsr upscale</c> runs one
-/// sequence: <see cref="StableVsrPipeline.UpscaleResumableAsync"/> from the sequence's frames or video into its (staging)
-/// output with a journal, resumed when a journal is there (<see cref="StableVsrPipeline.UpscaleRangeAsync"/> for a
-/// segment of a split sequence). A pipeline's options are fixed, so a job with other output
-/// options reloads the model (jobs of one cluster usually share them).
+/// Runs segments through the job layer on one device, exactly as <c>stablevsr upscale</c> runs one sequence: an
+/// <see cref="UpscaleJob"/> from the sequence's frames or video into its staging output, resumed from its journal when
+/// one is there (a frame range for a segment of a split sequence). The upscaler's options are fixed, so a job with
+/// other sampling options reloads the model (jobs of one cluster usually share them).
 /// </summary>
 internal sealed class PipelineSegmentRunner : ISegmentRunner
 {
@@ -20,6 +19,7 @@ internal sealed class PipelineSegmentRunner : ISegmentRunner
     private readonly UpscaleOptions workerOptions;
     private readonly ILoggerFactory loggerFactory;
     private StableVsrPipeline pipeline;
+    private UpscaleJobRunner runner;
 
     private PipelineSegmentRunner(StableVsrPipeline pipeline, StableVsrModelLoader loader, ModelSource model, UpscaleOptions workerOptions, ILoggerFactory loggerFactory)
     {
@@ -28,6 +28,7 @@ internal sealed class PipelineSegmentRunner : ISegmentRunner
         this.model = model;
         this.workerOptions = workerOptions;
         this.loggerFactory = loggerFactory;
+        runner = new UpscaleJobRunner(pipeline, loggerFactory);
     }
 
     /// <inheritdoc />
@@ -50,37 +51,30 @@ internal sealed class PipelineSegmentRunner : ISegmentRunner
     public async Task<int> RunAsync(SegmentWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var options = work.Lease.Options.ToUpscaleOptions(workerOptions);
+        var options = workerOptions with { Sampling = work.Lease.Options.Sampling };
         if (options != pipeline.Options)
         {
             pipeline.Dispose();
             var models = await loader.LoadAsync(model, options.Device, options.Precision, cancellationToken: cancellationToken).ConfigureAwait(false);
             pipeline = new StableVsrPipeline(models, options, loggerFactory.CreateLogger<StableVsrPipeline>());
+            runner = new UpscaleJobRunner(pipeline, loggerFactory);
         }
 
         var input = work.Lease.Sequence.Input;
-        var inputIsVideo = File.Exists(input);
-        if (!inputIsVideo && !Directory.Exists(input))
+        if (!File.Exists(input) && !Directory.Exists(input))
         {
             throw new InvalidInputException($"The input '{input}' does not exist (any more) on worker storage: every worker must see the job's inputs at the same path.");
         }
 
-        IFrameSource source = inputIsVideo ? new VideoFileSource(input, loggerFactory.CreateLogger<VideoFileSource>()) : new ImageFolderSource(input);
-        await using (source.ConfigureAwait(false))
+        var job = new UpscaleJob(input, work.Staging.StagingOutput)
         {
-            int? frameCount = work.Lease.Range is { } range ? range.End - range.Start
-                : source is VideoFileSource video ? (await video.ProbeAsync(cancellationToken).ConfigureAwait(false)).FrameCount
-                : source.FrameCount;
-            var staging = work.Staging;
-            IFrameSink sink = staging.OutputIsVideo
-                ? new VideoFileSink(staging.StagingOutput, staging.JournalFolder, work.Lease.Options.ToEncodeOptions() with { SourceVideo = inputIsVideo ? input : null }, loggerFactory.CreateLogger<VideoFileSink>())
-                : new ImageFolderSink(staging.StagingOutput);
-            await using var reporting = new ReportingSink(sink, (frames, token) => work.Committed(frames, frameCount, token));
-            var journal = new JournalOptions(staging.JournalFolder, ResumeMode.Resume);
-            return work.Lease.Range is { } segment
-                ? await pipeline.UpscaleRangeAsync(source, reporting, segment.ToSequenceRange(), journal, cancellationToken: cancellationToken).ConfigureAwait(false)
-                : await pipeline.UpscaleResumableAsync(source, reporting, journal, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
+            Range = work.Lease.Range?.ToSequenceRange(),
+            Resume = ResumeMode.Resume,
+            WorkFolder = work.Staging.JournalFolder,
+            Encoding = work.Lease.Options.ToEncodeOptions(),
+        };
+        var plan = await UpscaleJobRunner.PlanAsync(job, loggerFactory, cancellationToken).ConfigureAwait(false);
+        return await runner.RunAsync(plan, null, (frames, token) => work.Committed(frames, plan.FrameCount, token), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using StableVsr.Sampling.Resume;
+using StableVsr.IO;
+using StableVsr.Sampling.Jobs;
 
 namespace StableVsr.Orleans.Workers;
 
@@ -18,9 +19,6 @@ namespace StableVsr.Orleans.Workers;
 /// </remarks>
 internal sealed class SegmentStaging
 {
-    /// <summary>The containers <see cref="IO.VideoFileSink"/> writes; any other output is a folder of PNG frames.</summary>
-    internal static readonly IReadOnlyList<string> VideoOutputExtensions = [".mp4", ".m4v", ".mov", ".mkv"];
-
     private SegmentStaging(string output, bool outputIsVideo, SegmentRange? range, string jobId)
     {
         Output = output;
@@ -31,7 +29,7 @@ internal sealed class SegmentStaging
         StagingOutput = outputIsVideo
             ? Path.Combine(folder, $".{Path.GetFileNameWithoutExtension(name)}.stablevsr-staging{Path.GetExtension(name)}")
             : range is null ? Path.Combine(folder, $".{name}.stablevsr-staging") : Path.Combine(folder, $".{name}.stablevsr-staging-{range.Start:D6}-{range.End:D6}");
-        JournalFolder = JournalOptions.ForOutput(StagingOutput, outputIsFolder: !outputIsVideo);
+        JournalFolder = UpscaleJob.DefaultWorkFolder(StagingOutput);
         var job = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(jobId)))[..12].ToLowerInvariant();
         PartsFolder = Path.Combine(folder, $".{name}.stablevsr-parts-{job}");
         PartMarker = range is null ? string.Empty : Path.Combine(PartsFolder, $".segment-{range.Start:D6}-{range.End:D6}.done");
@@ -63,7 +61,7 @@ internal sealed class SegmentStaging
     {
         ArgumentNullException.ThrowIfNull(sequence);
         var output = Path.GetFullPath(sequence.Output).TrimEnd(Path.DirectorySeparatorChar);
-        var video = IsVideoOutput(output);
+        var video = MediaPaths.IsVideoOutput(output);
         if (video && range is not null)
         {
             throw new InvalidInputException($"The output '{sequence.Output}' is a video, and split sequences are written as frame folders only: give a folder output for split jobs.");
@@ -71,9 +69,6 @@ internal sealed class SegmentStaging
 
         return new SegmentStaging(output, video, range, jobId);
     }
-
-    /// <summary>Whether <paramref name="output"/> names a video file by its extension.</summary>
-    public static bool IsVideoOutput(string output) => VideoOutputExtensions.Contains(Path.GetExtension(output).ToLowerInvariant());
 
     /// <summary>
     /// Whether an earlier attempt already renamed the finished output into place (it died before saying so); for a

@@ -248,18 +248,18 @@ internal sealed partial class SiloWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Worker} started (model fingerprint {Fingerprint})")]
+    [LoggerMessage(EventId = LoggerEventIds.WorkerStarted, Level = LogLevel.Information, Message = "Worker {Worker} started (model fingerprint {Fingerprint})")]
     private static partial void LogStarted(ILogger logger, string worker, string fingerprint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {Job}: running segment {Index} (attempt {Attempt}) from {Input}")]
+    [LoggerMessage(EventId = LoggerEventIds.WorkerRunningSegment, Level = LogLevel.Information, Message = "Job {Job}: running segment {Index} (attempt {Attempt}) from {Input}")]
     private static partial void LogRunning(ILogger logger, string job, int index, int attempt, string input);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Worker} could not ask for work; retrying")]
+    [LoggerMessage(EventId = LoggerEventIds.WorkerLeaseFailed, Level = LogLevel.Warning, Message = "Worker {Worker} could not ask for work; retrying")]
     private static partial void LogLeaseFailed(ILogger logger, Exception exception, string worker);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job}: segment {Index} failed on this worker")]
+    [LoggerMessage(EventId = LoggerEventIds.WorkerSegmentFailed, Level = LogLevel.Warning, Message = "Job {Job}: segment {Index} failed on this worker")]
     private static partial void LogSegmentFailed(ILogger logger, Exception exception, string job, int index);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job}: the job grain could not be told about segment {Index}")]
+    [LoggerMessage(EventId = LoggerEventIds.WorkerReportFailed, Level = LogLevel.Warning, Message = "Job {Job}: the job grain could not be told about segment {Index}")]
     private static partial void LogReportFailed(ILogger logger, Exception exception, string job, int index);
 }

@@ -8,10 +8,10 @@ namespace StableVsr.Sampling.Hosting;
 
 /// <summary>
 /// Creates <see cref="StableVsrPipeline"/>s: loads the models named by <see cref="StableVsrServiceOptions"/> on the
-/// options' device and precision, and wraps them. Registered by <c>services.AddStableVsr(...)</c>; usable without
-/// dependency injection too.
+/// options' device and precision, and wraps them. Registered by <c>services.AddStableVsr(...)</c>; without dependency
+/// injection, a host loads with <see cref="StableVsrModelLoader"/> and creates the <see cref="StableVsrPipeline"/> itself.
 /// </summary>
-public sealed class StableVsrPipelineFactory : IVideoUpscalerFactory
+internal sealed class StableVsrPipelineFactory : IVideoUpscalerFactory
 {
     private readonly StableVsrModelLoader loader;
     private readonly StableVsrServiceOptions options;

@@ -6,7 +6,7 @@ namespace StableVsr.Sampling.Noise;
 /// Where the sampler takes its randomness from, keyed by what the noise is for rather than by when it is drawn, so a
 /// result does not depend on processing order, sampling direction or batching.
 /// </summary>
-public interface INoiseSource
+internal interface INoiseSource
 {
     /// <summary>The initial latent of frame <paramref name="frame"/> (before scaling by the scheduler's init sigma).</summary>
     Tensor InitialLatent(int frame, long[] shape, Device device);

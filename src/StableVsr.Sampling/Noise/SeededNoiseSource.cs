@@ -8,7 +8,7 @@ namespace StableVsr.Sampling.Noise;
 /// seeded through SplitMix64 so neighbouring keys give unrelated streams. Noise is drawn on the CPU in float32 and
 /// then moved, so CPU and GPU runs of the same seed see the same noise.
 /// </summary>
-public sealed class SeededNoiseSource : INoiseSource
+internal sealed class SeededNoiseSource : INoiseSource
 {
     private const long InitialLatentStep = -1;
     private readonly long seed;

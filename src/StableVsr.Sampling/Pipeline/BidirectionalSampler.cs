@@ -31,9 +31,9 @@ internal sealed class BidirectionalSampler
 
     /// <summary>Creates a sampler over loaded models.</summary>
     /// <param name="models">The networks.</param>
-    /// <param name="noiseLevel">Class label for a UNet or ControlNet with a noise-level embedding (see <see cref="UpscaleOptions.NoiseLevel"/>).</param>
+    /// <param name="noiseLevel">Class label for a UNet or ControlNet with a noise-level embedding (see <see cref="SamplingOptions.NoiseLevel"/>).</param>
     /// <param name="stateDevice">Where latents and finished images are kept (see <see cref="UpscaleOptions.StateDevice"/>); null keeps them on the models' device.</param>
-    /// <param name="vaeTileSize">Decode in tiles of this many latent pixels (see <see cref="UpscaleOptions.VaeTileSize"/>); null decodes whole.</param>
+    /// <param name="vaeTileSize">Decode in tiles of this many latent pixels (see <see cref="SamplingOptions.VaeTileSize"/>); null decodes whole.</param>
     public BidirectionalSampler(StableVsrModels models, int noiseLevel, Device? stateDevice = null, int? vaeTileSize = null)
     {
         ArgumentNullException.ThrowIfNull(models);

@@ -34,8 +34,8 @@ internal sealed class GuidedDenoiser : IDisposable
     /// <param name="controlNet">The temporal conditioning ControlNet.</param>
     /// <param name="vae">The x4 VAE, used to decode predicted x0 for the guidance and final latents.</param>
     /// <param name="promptEmbeds">Text embeddings [1, tokens, hidden], any float type, on the networks' device.</param>
-    /// <param name="noiseLevel">Class label for a UNet or ControlNet with a noise-level embedding (see <see cref="UpscaleOptions.NoiseLevel"/>).</param>
-    /// <param name="vaeTileSize">Decode in tiles of this many latent pixels (see <see cref="UpscaleOptions.VaeTileSize"/>); null decodes whole.</param>
+    /// <param name="noiseLevel">Class label for a UNet or ControlNet with a noise-level embedding (see <see cref="SamplingOptions.NoiseLevel"/>).</param>
+    /// <param name="vaeTileSize">Decode in tiles of this many latent pixels (see <see cref="SamplingOptions.VaeTileSize"/>); null decodes whole.</param>
     /// <exception cref="InvalidInputException">The noise level is outside a model's noise-level embedding.</exception>
     public GuidedDenoiser(UNet2DConditionModel unet, ControlNetModel controlNet, AutoencoderKL vae, Tensor promptEmbeds, int noiseLevel, int? vaeTileSize = null)
     {

@@ -12,12 +12,12 @@ namespace StableVsr.Sampling.Pipeline;
 internal sealed class WindowSampler
 {
     private readonly StableVsrModels models;
-    private readonly UpscaleOptions options;
+    private readonly SamplingOptions options;
     private readonly Device? stateDevice;
     private readonly BidirectionalSampler sampler;
 
     /// <summary>Creates the sampler for a pipeline's models and options.</summary>
-    public WindowSampler(StableVsrModels models, UpscaleOptions options, Device? stateDevice)
+    public WindowSampler(StableVsrModels models, SamplingOptions options, Device? stateDevice)
     {
         this.models = models;
         this.options = options;

@@ -1,4 +1,6 @@
-using System.Globalization;
+using StableVsr.Models.Loading;
+using StableVsr.Sampling.Segments;
+using TorchSharp;
 
 namespace StableVsr.Sampling.Resume;
 
@@ -12,46 +14,33 @@ namespace StableVsr.Sampling.Resume;
 /// <param name="Options">The options that change the output, by name.</param>
 internal sealed record JournalIdentity(string Input, string InputFingerprint, string ModelFingerprint, IReadOnlyDictionary<string, string> Options)
 {
-    /// <summary>The identity of a run of <paramref name="options"/> with a model and an input.</summary>
+    /// <summary>The identity of a run of <paramref name="sampling"/> with <paramref name="models"/> over an input.</summary>
     /// <remarks>
-    /// The state device, thread count and batching of several sequences change where and how fast the work runs, not
-    /// its result, so they are left out: a run interrupted on one setting can resume on another.
+    /// The options are <see cref="SamplingOptions"/>' own list of what changes the output, plus the kind of device the
+    /// models really run on (an <c>auto</c> run on a machine without a GPU records "cpu", so it resumes with
+    /// <c>--device cpu</c>) and their precision. The device number, thread count, state device and batching change
+    /// where and how fast the work runs, not its result, so a run interrupted on one setting can resume on another.
     /// </remarks>
-    /// <param name="options">The run's options.</param>
-    /// <param name="modelFingerprint">The model's fingerprint.</param>
+    /// <param name="sampling">The run's sampling options.</param>
+    /// <param name="models">The loaded models (fingerprint, device, precision).</param>
     /// <param name="input">The input, for messages.</param>
     /// <param name="inputFingerprint">The input's fingerprint.</param>
     /// <param name="range">The frame range of a range run (its output frames and warm-up); null for a whole sequence (no entry, as before ranges existed).</param>
-    public static JournalIdentity For(UpscaleOptions options, string modelFingerprint, string input, string inputFingerprint, Segments.SequenceRange? range = null)
+    public static JournalIdentity For(SamplingOptions sampling, StableVsrModels models, string input, string inputFingerprint, SequenceRange? range = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var values = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        ArgumentNullException.ThrowIfNull(sampling);
+        ArgumentNullException.ThrowIfNull(models);
+        var values = new SortedDictionary<string, string>(sampling.Describe().ToDictionary(), StringComparer.Ordinal)
         {
-            ["Steps"] = Text(options.Steps),
-            ["Seed"] = Text(options.Seed),
-            ["Scheduler"] = options.Scheduler switch
-            {
-                null => "checkpoint",
-                DdimSchedulerOptions ddim => $"{ddim.ClassName} eta={Text(ddim.Eta)}",
-                var other => other.ClassName,
-            },
-            ["Device"] = options.Device.Kind == ComputeDeviceKind.Cpu ? "cpu" : "cuda",
-            ["Precision"] = options.Precision.ToString(),
-            ["Prompt"] = options.Prompt,
-            ["RaftIterations"] = Text(options.RaftIterations),
-            ["RaftNormalization"] = options.RaftNormalization.ToString(),
-            ["NoiseLevel"] = Text(options.NoiseLevel),
-            ["HalfPrecisionFlows"] = Text(options.HalfPrecisionFlows),
-            ["VaeTileSize"] = options.VaeTileSize is { } tile ? Text(tile) : "none",
-            ["WindowSize"] = Text(options.WindowSize),
-            ["GuideAcrossWindows"] = Text(options.GuideAcrossWindows),
+            ["Device"] = models.Device.type == DeviceType.CUDA ? "cuda" : "cpu",
+            ["Precision"] = models.Precision.ToString(),
         };
         if (range is not null)
         {
             values["Range"] = range.ToString();
         }
 
-        return new JournalIdentity(input, inputFingerprint, modelFingerprint, values);
+        return new JournalIdentity(input, inputFingerprint, models.Fingerprint, values);
     }
 
     /// <summary>How <paramref name="current"/> differs from this (the journal's) identity, one line per difference; empty when it does not.</summary>
@@ -81,8 +70,4 @@ internal sealed record JournalIdentity(string Input, string InputFingerprint, st
 
         return differences;
     }
-
-    private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
-
-    private static string Text(bool value) => value ? "true" : "false";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using StableVsr.IO;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Weights.Safetensors;
 using static TorchSharp.torch;
@@ -11,7 +12,8 @@ namespace StableVsr.Sampling.Resume;
 /// the frames the output has committed) and the carry of the last committed window as safetensors
 /// (<c>carry-NNNNNNNN.safetensors</c>, named by the committed frame count, so the journal and its carry are always
 /// replaced together: the new carry is written, then the journal that names it, then the old carry removed). Every
-/// file is written to a temporary name, flushed to disk and renamed, so a power cut leaves the previous state whole.
+/// file is written to a temporary name, flushed to disk and renamed, and the folder flushed after the rename, so a
+/// power cut leaves the previous state whole.
 /// </summary>
 internal sealed class UpscaleJournal
 {
@@ -201,6 +203,7 @@ internal sealed class UpscaleJournal
             }
 
             File.Move(temporary, path, overwrite: true);
+            DurableFile.FlushFolder(folder);
             record = next;
         }
         finally

@@ -31,7 +31,7 @@ internal static class SchedulerFactory
                 "_class_name",
                 className,
                 config.Source,
-                $"StableVsr implements {string.Join(" and ", Registry.Keys)}; choose one of them explicitly (UpscaleOptions.Scheduler) to build it from this config.");
+                $"StableVsr implements {string.Join(" and ", Registry.Keys)}; choose one of them explicitly (SamplingOptions.Scheduler) to build it from this config.");
         }
 
         return create(config, options);

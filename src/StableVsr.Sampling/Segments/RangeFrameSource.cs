@@ -13,7 +13,8 @@ internal sealed class RangeFrameSource(IFrameSource inner, SequenceRange range) 
     public string Description => inner.Description;
 
     /// <inheritdoc />
-    public int? FrameCount => inner.FrameCount is { } count ? Math.Min(count, range.End) : null;
+    public async ValueTask<int?> CountFramesAsync(CancellationToken cancellationToken = default) =>
+        await inner.CountFramesAsync(cancellationToken).ConfigureAwait(false) is { } count ? Math.Min(count, range.End) : null;
 
     /// <inheritdoc />
     public async IAsyncEnumerable<VideoFrame> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

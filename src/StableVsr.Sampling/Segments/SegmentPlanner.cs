@@ -6,10 +6,10 @@ namespace StableVsr.Sampling.Segments;
 /// Plans a sequence's segments: the shots between scene cuts, each split into runs of at most
 /// <see cref="SegmentOptions.MaxSegmentFrames"/> frames of as even a length as possible; a segment that starts inside a
 /// shot is warmed up with up to <see cref="SegmentOptions.Overlap"/> frames before it (never across the cut that began
-/// its shot). The segments tile the sequence: every frame is the output of exactly one. The single-process CLI and the
-/// cluster's job grain plan with this, so a split cluster job is reproduced by one process byte for byte.
+/// its shot). The segments tile the sequence: every frame is the output of exactly one. A split job run in one process
+/// and a cluster job plan with this, so a split cluster job is reproduced by one process byte for byte.
 /// </summary>
-public static class SegmentPlanner
+internal static class SegmentPlanner
 {
     /// <summary>
     /// Reads a sequence's LR frames once to count them and, when <see cref="SegmentOptions.SplitAtSceneCuts"/> is set,
@@ -40,6 +40,15 @@ public static class SegmentPlanner
         }
 
         return new SequenceSurvey(count, cuts);
+    }
+
+    /// <summary>Surveys <paramref name="source"/> and plans its segments (see <see cref="SurveyAsync"/> and <see cref="Plan"/>).</summary>
+    /// <exception cref="InvalidInputException">The sequence is missing, empty, corrupt or of mixed frame sizes, or the options are invalid.</exception>
+    public static async Task<IReadOnlyList<SequenceRange>> PlanAsync(IFrameSource source, SegmentOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return Plan(await SurveyAsync(source, options, cancellationToken).ConfigureAwait(false), options);
     }
 
     /// <summary>The segments of a surveyed sequence, in frame order; one covering the whole sequence when nothing splits it.</summary>

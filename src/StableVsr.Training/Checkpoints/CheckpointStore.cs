@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StableVsr.Models.ControlNet;
+using StableVsr.Training.Logging;
 using StableVsr.Training.Optimization;
 using StableVsr.Weights.Safetensors;
 using static TorchSharp.torch;
@@ -135,12 +136,12 @@ internal sealed class CheckpointStore
                 e);
         }
 
-        logger.LogInformation("Saved checkpoint {Folder}", final);
+        TrainingLog.CheckpointSaved(logger, final);
         if (totalLimit is int limit)
         {
             foreach (var (_, old) in List().SkipLast(limit))
             {
-                logger.LogInformation("Removing checkpoint {Folder} (limit {Limit})", old, limit);
+                TrainingLog.CheckpointRemoved(logger, old, limit);
                 TryDelete(old);
             }
         }
@@ -244,7 +245,7 @@ internal sealed class CheckpointStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not remove {Folder}: {Message}", folder, e.Message);
+            TrainingLog.RemoveFailed(logger, folder, e.Message);
         }
     }
 }

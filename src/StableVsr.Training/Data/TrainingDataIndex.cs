@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StableVsr.IO;
+using StableVsr.Training.Logging;
 
 namespace StableVsr.Training.Data;
 
@@ -46,7 +47,7 @@ internal static class TrainingDataIndex
         var removed = sequences.Where(s => held.Contains(s.Name)).Select(s => s.Name).ToList();
         if (removed.Count > 0)
         {
-            logger.LogInformation("Holding out {Count} sequence(s) for validation ({Partition}): {Names}", removed.Count, excluded, string.Join(", ", removed));
+            TrainingLog.HoldingOut(logger, removed.Count, excluded, string.Join(", ", removed));
         }
 
         var kept = sequences.Where(s => !held.Contains(s.Name)).ToList();

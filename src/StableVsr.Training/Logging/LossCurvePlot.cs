@@ -50,7 +50,7 @@ internal static class LossCurvePlot
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException or IOException or InvalidOperationException)
         {
-            logger.LogWarning("The loss curve could not be drawn ({Message}); the same numbers are in {Log}.", e.Message, TrainingCsvLog.FileName);
+            TrainingLog.CurveFailed(logger, e.Message, TrainingCsvLog.FileName);
             return null;
         }
         finally

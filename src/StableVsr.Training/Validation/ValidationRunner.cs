@@ -5,6 +5,7 @@ using StableVsr.Evaluation.Metrics;
 using StableVsr.IO;
 using StableVsr.Models.Loading;
 using StableVsr.Models.Raft;
+using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Training.Checkpoints;
 using static TorchSharp.torch;
@@ -13,11 +14,12 @@ namespace StableVsr.Training.Validation;
 
 /// <summary>
 /// train.py's <c>log_validation</c>: upscales a short sequence of LR frames (each centre-cropped, 128x128 by default) with
-/// the ControlNet as trained so far, through the same pipeline <c>stablevsr upscale</c> uses, and writes the frames to
+/// the ControlNet as trained so far, through the facade <c>stablevsr upscale</c> uses (an <see cref="IVideoUpscaler"/>
+/// over the training's own networks, the prompt encoded by their text encoder), and writes the frames to
 /// <c>validation/step-N/</c>. With ground-truth frames it also scores them (eval.py's PSNR and SSIM) into
 /// <c>validation/metrics.csv</c>. The frames are read and checked once, when the run starts.
 /// </summary>
-internal sealed class ValidationRunner : IDisposable
+internal sealed partial class ValidationRunner : IDisposable
 {
     /// <summary>The folder under the output folder.</summary>
     public const string FolderName = "validation";
@@ -30,12 +32,10 @@ internal sealed class ValidationRunner : IDisposable
 
     private const int Scale = 4;
 
-    private readonly StableVsrPipeline pipeline;
+    private readonly IVideoUpscaler upscaler;
     private readonly Raft raft;
-    private readonly Tensor frames;
+    private readonly IReadOnlyList<VideoFrame> frames;
     private readonly Tensor? groundTruth;
-    private readonly IReadOnlyList<string> names;
-    private readonly Tensor promptEmbeds;
     private readonly string output;
     private readonly ILogger logger;
 
@@ -44,15 +44,13 @@ internal sealed class ValidationRunner : IDisposable
     /// A frames folder is missing or empty, the frames differ in size, or the ground truth does not match the LR frames
     /// in count or size (4x).
     /// </exception>
-    public ValidationRunner(StableVsrModels models, TrainingOptions options, Tensor promptEmbeds, ILogger logger)
+    public ValidationRunner(StableVsrModels models, TrainingOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(options);
         var files = ImageFolderSource.ListFrameFiles(options.ValidationFrames!);
         var lowResolution = files.Select((f, i) => ImageFolderSource.ReadFrame(f, i)).ToList();
-        var read = lowResolution.Select(f => Crop(f, options.ValidationCrop, 1)).ToList();
-        frames = FrameTensors.ToTensor(read).DetachFromDisposeScope();
-        names = read.Select(f => f.Name ?? string.Empty).ToList();
+        frames = lowResolution.Select(f => Crop(f, options.ValidationCrop, 1)).ToList();
         if (options.ValidationGroundTruth is { } truthFolder)
         {
             var truth = ReadGroundTruth(truthFolder, files, lowResolution, options.ValidationCrop);
@@ -60,14 +58,19 @@ internal sealed class ValidationRunner : IDisposable
         }
 
         raft = models.Raft;
-        this.promptEmbeds = promptEmbeds.detach().clone().DetachFromDisposeScope();
         this.logger = logger;
         output = Path.Combine(Path.GetFullPath(options.Output), FolderName);
 
-        // The pipeline is never disposed: disposing it would dispose the models, which the training run owns.
-        pipeline = new StableVsrPipeline(
+        // The models stay the training run's: the upscaler is made over them without owning them.
+        upscaler = new StableVsrPipeline(
             models,
-            UpscaleOptions.Default with { Steps = options.ValidationInferenceSteps, Seed = options.Seed, RaftIterations = options.RaftIterations, Precision = models.Precision });
+            UpscaleOptions.Default with
+            {
+                Sampling = SamplingOptions.Default with { Steps = options.ValidationInferenceSteps, Seed = options.Seed, RaftIterations = options.RaftIterations, Prompt = options.Prompt },
+                Precision = models.Precision,
+            },
+            logger: null,
+            ownsModels: false);
     }
 
     /// <summary>
@@ -81,13 +84,14 @@ internal sealed class ValidationRunner : IDisposable
         try
         {
             using var scope = NewDisposeScope();
-            var upscaled = pipeline.Upscale(frames, promptEmbeds: promptEmbeds, cancellationToken: cancellationToken);
-            var written = FrameTensors.ToFrames(upscaled, PixelRange.ZeroToOne).Select((f, i) => f.WithIndex(i, names[i])).ToList();
+            var written = upscaler.UpscaleAsync(frames, cancellationToken: cancellationToken).GetAwaiter().GetResult();
             var sink = new ImageFolderSink(folder);
             foreach (var frame in written)
             {
                 sink.WriteAsync(frame, cancellationToken).AsTask().GetAwaiter().GetResult();
             }
+
+            sink.CompleteAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
 
             if (groundTruth is not null)
             {
@@ -96,7 +100,7 @@ internal sealed class ValidationRunner : IDisposable
                 var psnr = Psnr.Compute(groundTruth, saved).mean().item<float>();
                 var ssim = Ssim.Compute(groundTruth, saved).mean().item<float>();
                 WriteMetrics(step, psnr, ssim);
-                logger.LogInformation("Validation at step {Step}: PSNR {Psnr:F3} dB, SSIM {Ssim:F4} over {Count} frame(s)", step, psnr, ssim, names.Count);
+                LogScored(logger, step, psnr, ssim, frames.Count);
             }
         }
         finally
@@ -105,16 +109,15 @@ internal sealed class ValidationRunner : IDisposable
             raft.NormStatistics = statistics;
         }
 
-        logger.LogInformation("Validation at step {Step}: {Count} frame(s) written to {Folder}", step, names.Count, folder);
+        LogWritten(logger, step, frames.Count, folder);
         return folder;
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        frames.Dispose();
+        upscaler.Dispose();
         groundTruth?.Dispose();
-        promptEmbeds.Dispose();
     }
 
     private static List<VideoFrame> ReadGroundTruth(string folder, IReadOnlyList<string> lowResolutionFiles, IReadOnlyList<VideoFrame> lowResolution, int? crop)
@@ -184,4 +187,10 @@ internal sealed class ValidationRunner : IDisposable
         text.Append(CultureInfo.InvariantCulture, $"{step},{psnr:R},{ssim:R}\n");
         CheckpointStore.WriteText(path, text.ToString());
     }
+
+    [LoggerMessage(EventId = LoggerEventIds.ValidationScored, Level = LogLevel.Information, Message = "Validation at step {Step}: PSNR {Psnr:F3} dB, SSIM {Ssim:F4} over {Count} frame(s)")]
+    private static partial void LogScored(ILogger logger, long step, float psnr, float ssim, int count);
+
+    [LoggerMessage(EventId = LoggerEventIds.ValidationWritten, Level = LogLevel.Information, Message = "Validation at step {Step}: {Count} frame(s) written to {Folder}")]
+    private static partial void LogWritten(ILogger logger, long step, int count, string folder);
 }

@@ -7,7 +7,7 @@ namespace StableVsr.Weights.Configs;
 /// diffusers versions that would change the network (no quant convolutions, no mid-block attention, latent
 /// shift) are refused unless they hold the value that means "as in 0.21". Defaults are diffusers' defaults.
 /// </summary>
-public sealed record AutoencoderKLConfig
+internal sealed record AutoencoderKLConfig
 {
     /// <summary>The diffusers class this config describes.</summary>
     public const string ClassName = "AutoencoderKL";

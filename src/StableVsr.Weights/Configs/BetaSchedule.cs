@@ -1,7 +1,7 @@
 namespace StableVsr.Weights.Configs;
 
 /// <summary>How a scheduler derives its betas from <c>beta_start</c> and <c>beta_end</c> (diffusers' <c>beta_schedule</c>).</summary>
-public enum BetaSchedule
+internal enum BetaSchedule
 {
     /// <summary><c>linear</c>: betas spaced evenly from start to end.</summary>
     Linear,

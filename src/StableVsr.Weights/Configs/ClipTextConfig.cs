@@ -21,7 +21,7 @@ namespace StableVsr.Weights.Configs;
 /// corrected it (PR #24773); such models pool at the largest input id instead, as transformers still does.
 /// </param>
 /// <param name="PadTokenId">Id of the padding token as written in the config.</param>
-public sealed record ClipTextConfig(
+internal sealed record ClipTextConfig(
     int VocabSize = 49408,
     int HiddenSize = 512,
     int IntermediateSize = 2048,

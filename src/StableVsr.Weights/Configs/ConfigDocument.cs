@@ -13,7 +13,7 @@ namespace StableVsr.Weights.Configs;
 /// <see cref="ConfigException"/> naming file, key and value, and keys nobody read are kept in
 /// <see cref="UnknownKeys"/> and logged at debug level.
 /// </summary>
-public sealed class ConfigDocument
+internal sealed partial class ConfigDocument
 {
     private readonly JsonObject root;
     private readonly HashSet<string> read = new(StringComparer.Ordinal);
@@ -142,7 +142,7 @@ public sealed class ConfigDocument
         logger ??= NullLogger.Instance;
         foreach (var key in UnknownKeys)
         {
-            logger.LogDebug("Config {Source}: key {Key} is not used by StableVsr and was kept as is.", Source, key);
+            LogUnusedKey(logger, Source, key);
         }
     }
 
@@ -194,4 +194,7 @@ public sealed class ConfigDocument
         string s => JsonSerializer.Serialize(s),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
+
+    [LoggerMessage(EventId = LoggerEventIds.UnusedConfigKey, Level = LogLevel.Debug, Message = "Config {Source}: key {Key} is not used by StableVsr and was kept as is.")]
+    private static partial void LogUnusedKey(ILogger logger, string source, string key);
 }

@@ -8,7 +8,7 @@ namespace StableVsr.Weights.Configs;
 /// would ask for a different network are refused with <see cref="UnsupportedConfigException"/>; defaults are
 /// diffusers' defaults. Per-block lists hold one value per entry of <see cref="DownBlockTypes"/>.
 /// </summary>
-public sealed record ControlNetConfig
+internal sealed record ControlNetConfig
 {
     /// <summary>The diffusers class this config describes.</summary>
     public const string ClassName = "ControlNetModel";

@@ -1,7 +1,7 @@
 namespace StableVsr.Weights.Configs;
 
 /// <summary>What the denoising model predicts (diffusers' <c>prediction_type</c>).</summary>
-public enum PredictionType
+internal enum PredictionType
 {
     /// <summary><c>epsilon</c>: the noise that was added.</summary>
     Epsilon,

@@ -8,7 +8,7 @@ namespace StableVsr.Weights.Configs;
 /// One record serves both schedulers because diffusers builds either from the other's config, ignoring the
 /// keys it does not know (<c>variance_type</c> for DDIM; <c>set_alpha_to_one</c> for DDPM).
 /// </summary>
-public sealed record SchedulerConfig
+internal sealed record SchedulerConfig
 {
     private static readonly Dictionary<string, BetaSchedule> BetaSchedules = new(StringComparer.Ordinal)
     {

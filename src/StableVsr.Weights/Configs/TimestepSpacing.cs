@@ -1,7 +1,7 @@
 namespace StableVsr.Weights.Configs;
 
 /// <summary>How inference timesteps are spread over the training timesteps (Table 2 of arXiv 2305.08891; diffusers' <c>timestep_spacing</c>).</summary>
-public enum TimestepSpacing
+internal enum TimestepSpacing
 {
     /// <summary><c>leading</c>: multiples of num_train_timesteps / steps, counted from 0, plus <c>steps_offset</c>.</summary>
     Leading,

@@ -9,7 +9,7 @@ namespace StableVsr.Weights.Configs;
 /// have no effect on the blocks built here are accepted and ignored, as diffusers ignores them for these blocks.
 /// Defaults are diffusers' defaults. Per-block lists always hold one value per entry of <see cref="DownBlockTypes"/>.
 /// </summary>
-public sealed record UNet2DConditionConfig
+internal sealed record UNet2DConditionConfig
 {
     /// <summary>The diffusers class this config describes.</summary>
     public const string ClassName = "UNet2DConditionModel";

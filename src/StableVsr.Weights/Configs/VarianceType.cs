@@ -1,7 +1,7 @@
 namespace StableVsr.Weights.Configs;
 
 /// <summary>The variance of the noise a DDPM step adds (diffusers' <c>variance_type</c>).</summary>
-public enum VarianceType
+internal enum VarianceType
 {
     /// <summary><c>fixed_small</c>: the posterior variance beta_tilde_t.</summary>
     FixedSmall,

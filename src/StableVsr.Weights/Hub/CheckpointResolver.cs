@@ -10,9 +10,6 @@ namespace StableVsr.Weights.Hub;
 /// </summary>
 internal static class CheckpointResolver
 {
-    /// <summary>The released StableVSR checkpoint on the Hugging Face Hub.</summary>
-    public const string DefaultModel = "claudiom4sir/StableVSR";
-
     /// <summary>The local folder of <paramref name="model"/> (a folder, or a Hub id resolved and downloaded into the cache).</summary>
     /// <exception cref="ModelLoadException">The folder does not exist, or the Hub files cannot be had.</exception>
     public static async Task<string> ResolveModelAsync(
@@ -23,7 +20,7 @@ internal static class CheckpointResolver
         {
             if (!Directory.Exists(reference.LocalPath))
             {
-                throw new ModelLoadException($"Model folder '{reference.LocalPath}' does not exist. Give a folder in diffusers layout or a Hub id such as {DefaultModel}.", reference.LocalPath);
+                throw new ModelLoadException($"Model folder '{reference.LocalPath}' does not exist. Give a folder in diffusers layout or a Hub id such as {PretrainedWeights.StableVsr.HubId}.", reference.LocalPath);
             }
 
             return reference.LocalPath!;
@@ -39,14 +36,14 @@ internal static class CheckpointResolver
         return folder;
     }
 
-    /// <summary>The local RAFT weights: <paramref name="raft"/> when given, else torchvision's RAFT-large through the torch hub cache.</summary>
+    /// <summary>The local RAFT weights: <paramref name="raft"/> when given, else <see cref="PretrainedWeights.RaftLarge"/> through the torch hub cache.</summary>
     /// <exception cref="ModelLoadException">The file does not exist, or the download fails.</exception>
     public static async Task<string> ResolveRaftAsync(string? raft, HubOptions hub, ILoggerFactory loggerFactory, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         if (raft is null)
         {
             using var torchHub = new TorchHubDownloader(hub, loggerFactory.CreateLogger<TorchHubDownloader>());
-            return await torchHub.DownloadAsync(TorchHubDownloader.RaftLargeUrl, progress, cancellationToken).ConfigureAwait(false);
+            return await torchHub.DownloadAsync(PretrainedWeights.RaftLarge, progress, cancellationToken).ConfigureAwait(false);
         }
 
         if (!File.Exists(raft))

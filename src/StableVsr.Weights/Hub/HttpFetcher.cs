@@ -229,9 +229,9 @@ internal sealed partial class HttpFetcher : IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{What}: attempt {Attempt} of {MaxAttempts} failed ({Reason}); retrying in {DelaySeconds:F1} s.")]
+    [LoggerMessage(EventId = LoggerEventIds.DownloadRetry, Level = LogLevel.Warning, Message = "{What}: attempt {Attempt} of {MaxAttempts} failed ({Reason}); retrying in {DelaySeconds:F1} s.")]
     private static partial void LogRetry(ILogger logger, string what, int attempt, int maxAttempts, double delaySeconds, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Name}: resuming the download at byte {Offset}.")]
+    [LoggerMessage(EventId = LoggerEventIds.DownloadResumed, Level = LogLevel.Information, Message = "{Name}: resuming the download at byte {Offset}.")]
     private static partial void LogResumed(ILogger logger, string name, long offset);
 }

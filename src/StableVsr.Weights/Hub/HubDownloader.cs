@@ -203,6 +203,6 @@ internal partial class HubDownloader : IDisposable
     [GeneratedRegex("^[0-9A-Za-z_-]{1,128}$")]
     private static partial Regex EtagPattern();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reach the Hub for {File} of {Reference} ({Reason}); using the cached copy.")]
+    [LoggerMessage(EventId = LoggerEventIds.UsingCachedCopy, Level = LogLevel.Warning, Message = "Could not reach the Hub for {File} of {Reference} ({Reason}); using the cached copy.")]
     private static partial void LogUsingCache(ILogger logger, string file, string reference, string reason);
 }

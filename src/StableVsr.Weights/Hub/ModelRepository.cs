@@ -96,6 +96,6 @@ internal partial class ModelRepository : IDisposable
         return root;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Model {Reference} resolved to {Folder}.")]
+    [LoggerMessage(EventId = LoggerEventIds.ModelResolved, Level = LogLevel.Debug, Message = "Model {Reference} resolved to {Folder}.")]
     private static partial void LogResolved(ILogger logger, string reference, string folder);
 }

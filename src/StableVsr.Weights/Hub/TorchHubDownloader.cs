@@ -13,9 +13,6 @@ namespace StableVsr.Weights.Hub;
 /// </summary>
 internal partial class TorchHubDownloader : IDisposable
 {
-    /// <summary>torchvision's RAFT-large weights (<c>Raft_Large_Weights.C_T_SKHT_V2</c>), the ones StableVSR uses.</summary>
-    public const string RaftLargeUrl = "https://download.pytorch.org/models/raft_large_C_T_SKHT_V2-ff5fadd5.pth";
-
     private readonly HttpFetcher fetcher;
     private readonly HubOptions options;
 
@@ -38,10 +35,26 @@ internal partial class TorchHubDownloader : IDisposable
     }
 
     /// <summary>
-    /// Returns the cached file for <paramref name="url"/>, downloading it when missing (never when offline).
+    /// Returns the cached file of <paramref name="weights"/>, downloading it when missing (never when offline) and
+    /// checking it against the descriptor's <see cref="PretrainedWeights.Sha256Prefix"/>.
     /// </summary>
     /// <exception cref="HubDownloadException">The file is missing while offline, cannot be downloaded, or fails its hash check (nothing is cached then).</exception>
-    public async Task<string> DownloadAsync(string url, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<string> DownloadAsync(PretrainedWeights weights, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var url = weights.Url ?? throw new ArgumentException($"{weights.Name} is a Hub repository, not a file to download through the torch hub cache.", nameof(weights));
+        return DownloadAsync(url.AbsoluteUri, weights.Sha256Prefix, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Returns the cached file for <paramref name="url"/>, downloading it when missing (never when offline); the file must
+    /// hash to the prefix in its name when it has one.
+    /// </summary>
+    /// <exception cref="HubDownloadException">The file is missing while offline, cannot be downloaded, or fails its hash check (nothing is cached then).</exception>
+    public Task<string> DownloadAsync(string url, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        DownloadAsync(url, null, progress, cancellationToken);
+
+    private async Task<string> DownloadAsync(string url, string? expectedPrefix, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
@@ -68,7 +81,7 @@ internal partial class TorchHubDownloader : IDisposable
         Directory.CreateDirectory(CheckpointFolder);
         var partial = target + ".partial";
         await fetcher.DownloadAsync(uri, null, partial, null, name, progress, cancellationToken).ConfigureAwait(false);
-        if (HashPrefix(name) is { } prefix)
+        if ((expectedPrefix ?? HashPrefix(name)) is { } prefix)
         {
             var stream = new FileStream(partial, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
             string actual;
@@ -80,7 +93,7 @@ internal partial class TorchHubDownloader : IDisposable
             if (!actual.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
                 File.Delete(partial);
-                throw new HubDownloadException($"'{name}' from {url} is corrupt: its sha256 {actual} does not start with {prefix}, the hash in its name. Nothing was stored; try again.", uri, path: target);
+                throw new HubDownloadException($"'{name}' from {url} is corrupt: its sha256 {actual} does not start with {prefix}, the hash it was published with. Nothing was stored; try again.", uri, path: target);
             }
         }
 

@@ -15,7 +15,7 @@ namespace StableVsr.Weights.Inspection;
 /// <c>.bin</c>, <c>*.index.json</c>), or a Hub id already in the Hugging Face cache. It lists files, configs and
 /// tensors, validates every header and config, and gathers every problem in the report instead of stopping at the first.
 /// </summary>
-public sealed partial class CheckpointInspector
+internal sealed partial class CheckpointInspector
 {
     private readonly HubOptions options;
     private readonly ILogger logger;
@@ -221,6 +221,6 @@ public sealed partial class CheckpointInspector
     private static FileEntry Entry(string root, string file) =>
         new(System.IO.Path.GetRelativePath(root, file).Replace('\\', '/'), new FileInfo(file) is { LinkTarget: not null } link ? (link.ResolveLinkTarget(true) as FileInfo)?.Length ?? 0 : new FileInfo(file).Length);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Inspecting {Reference} from the cache snapshot {Snapshot}.")]
+    [LoggerMessage(EventId = LoggerEventIds.InspectingSnapshot, Level = LogLevel.Debug, Message = "Inspecting {Reference} from the cache snapshot {Snapshot}.")]
     private static partial void LogSnapshot(ILogger logger, string reference, string snapshot);
 }

@@ -8,7 +8,7 @@ namespace StableVsr.Weights.Inspection;
 /// <param name="PipelineClass">The <c>_class_name</c> of <c>model_index.json</c>, for a pipeline folder.</param>
 /// <param name="Components">The components, in <c>model_index.json</c> order (or the one file or folder inspected).</param>
 /// <param name="Problems">Problems of the checkpoint as a whole (its <c>model_index.json</c>, missing components).</param>
-public sealed record CheckpointReport(string Path, string? PipelineClass, IReadOnlyList<ComponentReport> Components, IReadOnlyList<string> Problems)
+internal sealed record CheckpointReport(string Path, string? PipelineClass, IReadOnlyList<ComponentReport> Components, IReadOnlyList<string> Problems)
 {
     /// <summary>Every problem, of the checkpoint and of its components, each prefixed with where it is.</summary>
     public IReadOnlyList<string> AllProblems =>

@@ -8,7 +8,7 @@ namespace StableVsr.Weights.Inspection;
 /// <param name="Config">Its config, when it has one.</param>
 /// <param name="Weights">Its weights, when they could be read.</param>
 /// <param name="Problems">What is wrong with it.</param>
-public sealed record ComponentReport(
+internal sealed record ComponentReport(
     string Name,
     string? Folder,
     string? ClassName,

@@ -5,4 +5,4 @@ namespace StableVsr.Weights.Inspection;
 /// <param name="ClassName">Its <c>_class_name</c> (diffusers), <c>tokenizer_class</c> or first <c>architectures</c> entry (transformers), when present.</param>
 /// <param name="LibraryVersion">The <c>_diffusers_version</c> or <c>transformers_version</c> that wrote it, when present.</param>
 /// <param name="KeyCount">How many keys it has.</param>
-public sealed record ConfigSummary(string FileName, string? ClassName, string? LibraryVersion, int KeyCount);
+internal sealed record ConfigSummary(string FileName, string? ClassName, string? LibraryVersion, int KeyCount);

@@ -3,4 +3,4 @@ namespace StableVsr.Weights.Inspection;
 /// <summary>A file of an inspected checkpoint.</summary>
 /// <param name="RelativePath">Its path relative to the inspected root.</param>
 /// <param name="Bytes">Its size (of the target, for a cache symlink).</param>
-public sealed record FileEntry(string RelativePath, long Bytes);
+internal sealed record FileEntry(string RelativePath, long Bytes);

@@ -4,7 +4,7 @@ namespace StableVsr.Weights.Inspection;
 /// <param name="FileName">The file name.</param>
 /// <param name="Format">safetensors, sharded, or PyTorch pickle.</param>
 /// <param name="Tensors">Every tensor, in file order.</param>
-public sealed record WeightFileReport(string FileName, string Format, IReadOnlyList<TensorInfo> Tensors)
+internal sealed record WeightFileReport(string FileName, string Format, IReadOnlyList<TensorInfo> Tensors)
 {
     /// <summary>The bytes of tensor data.</summary>
     public long TensorBytes => Tensors.Sum(t => t.ByteLength);

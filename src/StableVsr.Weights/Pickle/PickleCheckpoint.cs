@@ -8,7 +8,8 @@ namespace StableVsr.Weights.Pickle;
 /// A PyTorch checkpoint (<c>.pth</c>, <c>.bin</c>) in the zip format <c>torch.save</c> writes since PyTorch 1.6
 /// (<c>{name}/data.pkl</c>, the pickled state dict, and <c>{name}/data/{key}</c>, one member per storage), or in
 /// the legacy format before it (pickles followed by raw storages; Python 2 pickles and storages saved from a GPU
-/// included, read to the CPU).
+/// included, read to the CPU), or a TorchScript archive of <c>torch.jit.save</c> (its module's tensors by attribute
+/// path, <c>visual.conv1.weight</c>; the archive's code is never read).
 /// The pickle is read by a restricted unpickler that never executes code (see <see cref="UnsafePickleException"/>);
 /// tensors are read lazily, each straight from its storage's bytes in the file. Nested dicts are flattened with
 /// dots (<c>{"model": {"w": t}}</c> gives <c>model.w</c>); non-tensor values (epochs, names) are ignored and listed in
@@ -118,23 +119,17 @@ internal sealed class PickleCheckpoint : ITensorSource
     }
 
     /// <inheritdoc />
-    public void ReadInto(string key, torch.Tensor destination)
+    public bool TryFillDirectly(string key, torch.Tensor destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var (tensor, storage) = Find(key);
-        if (!tensor.Shape.SequenceEqual(destination.shape))
+        if (!tensor.IsContiguous || !TensorBytes.CanFillDirectly(destination, tensor.Storage.DType))
         {
-            throw new ArgumentException($"Tensor '{key}' has shape [{string.Join(", ", tensor.Shape)}], the destination [{string.Join(", ", destination.shape)}].", nameof(destination));
+            return false;
         }
 
-        if (tensor.IsContiguous && TensorBytes.CanFillDirectly(destination, tensor.Storage.DType))
-        {
-            Fill(destination, storage, tensor.Offset, tensor.Storage.DType);
-            return;
-        }
-
-        using var loaded = Load(key, destination.dtype, destination.device);
-        destination.copy_(loaded);
+        Fill(destination, storage, tensor.Offset, tensor.Storage.DType);
+        return true;
     }
 
     /// <summary>Closes the file. Tensors already loaded stay valid.</summary>
@@ -206,7 +201,10 @@ internal sealed class PickleCheckpoint : ITensorSource
             throw new CheckpointFormatException(path, $"its pickle is {pickleEntry.Length} bytes, more than the {MaxPickleBytes}-byte limit for a state dict.");
         }
 
-        var root = PickleReader.Read(ZipDirectory.ReadExactly(handle, pickleEntry.DataOffset, (int)pickleEntry.Length, path), path);
+        // torch.jit.save archives (OpenAI's CLIP RN50.pt) add constants.pkl and code/: their data.pkl is the module's
+        // attributes, read as nested dicts without touching the code.
+        var torchScript = entries.ContainsKey(prefix + "constants.pkl");
+        var root = PickleReader.Read(ZipDirectory.ReadExactly(handle, pickleEntry.DataOffset, (int)pickleEntry.Length, path), path, torchScript);
         return (root, (tensor, key) =>
         {
             var name = prefix + "data/" + tensor.Storage.Key;

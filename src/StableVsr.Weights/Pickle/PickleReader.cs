@@ -11,6 +11,9 @@ namespace StableVsr.Weights.Pickle;
 /// the tensor and parameter rebuild functions of <c>torch._utils</c>, and the <c>torch.*Storage</c> classes, whose
 /// storages arrive as persistent ids. Any other global, and every opcode that would construct or call arbitrary
 /// objects (<c>INST</c>, <c>OBJ</c>, <c>NEWOBJ</c>, extensions, buffers), is refused before anything else happens.
+/// A TorchScript archive's <c>data.pkl</c> (OpenAI's CLIP <c>RN50.pt</c>) is read in a mode that also accepts
+/// <c>__torch__.*</c> classes: <c>NEWOBJ</c> of such a class with no arguments gives an empty attribute dict and
+/// <c>BUILD</c> fills it, so a scripted module reads as nested dicts of its attributes; its code is never looked at.
 /// Python 2 pickles (byte strings as <c>SHORT_BINSTRING</c>, <c>OrderedDict</c> rebuilt from a list of pairs) read
 /// the same way; integers wider than 64 bits (the legacy format's magic number) become <see cref="BigInteger"/>s.
 /// </summary>
@@ -48,10 +51,12 @@ internal sealed class PickleReader
     private readonly List<object?> stack = [];
     private readonly List<int> marks = [];
     private readonly Dictionary<long, object?> memo = [];
+    private readonly HashSet<PickleDict>? scriptObjects;
     private int position;
 
-    private PickleReader(byte[] data, int start, string path, string what)
+    private PickleReader(byte[] data, int start, string path, string what, bool torchScript = false)
     {
+        scriptObjects = torchScript ? new HashSet<PickleDict>(ReferenceEqualityComparer.Instance) : null;
         this.data = data;
         this.path = path;
         this.what = what;
@@ -64,11 +69,11 @@ internal sealed class PickleReader
     /// <summary>Interprets <paramref name="pickle"/> and returns the object it builds.</summary>
     /// <exception cref="UnsafePickleException">The pickle names a refused global or uses a refused opcode.</exception>
     /// <exception cref="CheckpointFormatException">The pickle is malformed or builds something a state dict never holds.</exception>
-    public static object? Read(byte[] pickle, string path)
+    public static object? Read(byte[] pickle, string path, bool torchScript = false)
     {
         try
         {
-            return new PickleReader(pickle, 0, path, "data.pkl").Run();
+            return new PickleReader(pickle, 0, path, "data.pkl", torchScript).Run();
         }
         catch (TruncatedPickleException e)
         {
@@ -292,9 +297,33 @@ internal sealed class PickleReader
                     var arguments = Pop() as object?[] ?? throw Malformed("REDUCE needs an argument tuple");
                     Push(Call(Pop(), arguments));
                     break;
+                case 0x81 when scriptObjects is not null: // NEWOBJ, TorchScript archives only
+                    var noArguments = Pop();
+                    var scriptClass = Pop();
+                    if (scriptClass is not PickleGlobal { Module: var scriptModule } || !IsScriptClass(scriptModule) || noArguments is not object?[] { Length: 0 })
+                    {
+                        throw Malformed($"NEWOBJ builds {Describe(scriptClass)} with {Describe(noArguments)}; a TorchScript archive only builds __torch__ classes without arguments");
+                    }
+
+                    var instance = new PickleDict();
+                    scriptObjects.Add(instance);
+                    Push(instance);
+                    break;
                 case 0x62: // BUILD
-                    Pop();
-                    if (Peek() is not PickleDict)
+                    var state = Pop();
+                    if (Peek() is PickleDict target && scriptObjects?.Contains(target) == true)
+                    {
+                        if (state is not PickleDict attributes)
+                        {
+                            throw Malformed($"BUILD sets a TorchScript object's state to {Describe(state)}, not a dict of attributes");
+                        }
+
+                        foreach (var (attribute, attributeValue) in attributes.Entries)
+                        {
+                            target.Set(attribute, attributeValue);
+                        }
+                    }
+                    else if (Peek() is not PickleDict)
                     {
                         throw Malformed($"BUILD sets the state of a {Describe(Peek())}; a state dict only sets it on dicts (their _metadata)");
                     }
@@ -306,9 +335,16 @@ internal sealed class PickleReader
         }
     }
 
+    private static bool IsScriptClass(string module) => module == "__torch__" || module.StartsWith("__torch__.", StringComparison.Ordinal);
+
     private object Global(string module, string name)
     {
         var qualified = module + "." + name;
+        if (scriptObjects is not null && IsScriptClass(module))
+        {
+            return new PickleGlobal(module, name);
+        }
+
         if (!IsAllowedGlobal(qualified))
         {
             throw new UnsafePickleException(path, qualified, $"the pickle references the Python global '{qualified}', which is not part of a state dict (allowed: collections.OrderedDict, torch._utils tensor/parameter rebuild functions, torch storage classes).");

@@ -150,6 +150,12 @@ internal static class ZipDirectory
             throw new CheckpointFormatException(path, $"zip member '{name}' is encrypted.");
         }
 
+        if ((method != 0 || compressed != size) && IsTorchScriptCode(name))
+        {
+            // torch.jit.save deflates the archive's code; it is never read, so it is listed without a location.
+            return new ZipEntry(name, -1, 0);
+        }
+
         if (method != 0 || compressed != size)
         {
             throw new CheckpointFormatException(path, $"zip member '{name}' is compressed (method {method}); torch.save stores members uncompressed. Re-save the checkpoint with torch.save.");
@@ -174,6 +180,9 @@ internal static class ZipDirectory
 
         return new ZipEntry(name, dataOffset, size);
     }
+
+    private static bool IsTorchScriptCode(string name) =>
+        name.Contains("/code/", StringComparison.Ordinal) || name.EndsWith(".debug_pkl", StringComparison.Ordinal);
 
     // Zip64 moves sizes and offsets that overflow 32 bits into extra field 0x0001, in a fixed order and only
     // for the fields whose 32-bit slot holds 0xFFFFFFFF.

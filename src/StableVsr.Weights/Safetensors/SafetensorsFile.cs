@@ -112,23 +112,17 @@ internal sealed class SafetensorsFile : ITensorSource
     }
 
     /// <inheritdoc />
-    public void ReadInto(string key, torch.Tensor destination)
+    public bool TryFillDirectly(string key, torch.Tensor destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var entry = Find(key);
-        if (!entry.Info.Shape.SequenceEqual(destination.shape))
+        if (!TensorBytes.CanFillDirectly(destination, entry.Info.DType))
         {
-            throw new ArgumentException($"Tensor '{key}' has shape {entry.Info.ShapeText}, the destination [{string.Join(", ", destination.shape)}].", nameof(destination));
+            return false;
         }
 
-        if (TensorBytes.CanFillDirectly(destination, entry.Info.DType))
-        {
-            CopyData(entry, destination);
-            return;
-        }
-
-        using var loaded = Load(key, destination.dtype, destination.device);
-        destination.copy_(loaded);
+        CopyData(entry, destination);
+        return true;
     }
 
     /// <summary>Unmaps and closes the file. Tensors already loaded stay valid.</summary>

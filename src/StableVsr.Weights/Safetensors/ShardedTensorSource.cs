@@ -91,7 +91,7 @@ internal sealed class ShardedTensorSource : ITensorSource
     public torch.Tensor Load(string key, torch.ScalarType? dtype = null, torch.Device? device = null) => Owner(key).Load(key, dtype, device);
 
     /// <inheritdoc />
-    public void ReadInto(string key, torch.Tensor destination) => Owner(key).ReadInto(key, destination);
+    public bool TryFillDirectly(string key, torch.Tensor destination) => Owner(key).TryFillDirectly(key, destination);
 
     /// <summary>Closes every shard.</summary>
     public void Dispose() => shards.ForEach(s => s.Dispose());

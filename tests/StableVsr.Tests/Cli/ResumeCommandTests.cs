@@ -2,14 +2,15 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
-using StableVsr.Sampling.Resume;
+using StableVsr.Sampling.Jobs;
 using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.Cli;
 
 /// <summary>
 /// <c>stablevsr upscale --resume</c> after the process was killed (SIGKILL) in the middle of a window: the output is
-/// byte-identical to an uninterrupted run's.
+/// byte-identical to an uninterrupted run's, also when the killed run chose its device with <c>--device auto</c> and the
+/// resume names the device it resolved to.
 /// </summary>
 public class ResumeCommandTests
 {
@@ -24,21 +25,22 @@ public class ResumeCommandTests
     public void DeleteFolder() => temp.Dispose();
 
     [Test]
-    public async Task AProcessKilledMidWindowResumesToTheBytesOfAnUninterruptedRun()
+    public async Task AnAutoDeviceProcessKilledMidWindowResumesOnTheCpuToTheBytesOfAnUninterruptedRun()
     {
         var input = MovingScene.WriteFolder(temp.File("in"), Frames);
-        string[] Arguments(string output, params string[] extra) =>
+        string[] Arguments(string output, string device, params string[] extra) =>
         [
             "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-            "--steps", "2", "--window", "2", "--seed", "11", "--device", "cpu", .. extra,
+            "--steps", "2", "--window", "2", "--seed", "11", "--device", device, .. extra,
         ];
         var straight = temp.File("straight");
-        Assert.That(await StableVsrCommand.RunAsync(Arguments(straight)), Is.EqualTo(ExitCodes.Ok));
+        Assert.That(await StableVsrCommand.RunAsync(Arguments(straight, "cpu")), Is.EqualTo(ExitCodes.Ok));
 
         var output = temp.File("killed");
-        var journal = Path.Combine(JournalOptions.ForOutput(output, outputIsFolder: true), "journal.json");
+        var journal = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in Arguments(output))
+        var device = TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu";
+        foreach (var argument in Arguments(output, "auto"))
         {
             start.ArgumentList.Add(argument);
         }
@@ -64,8 +66,9 @@ public class ResumeCommandTests
         var resumedFrom = CommittedFrames(journal);
         TestContext.Out.WriteLine($"killed after {resumedFrom} committed frame(s) of {Frames}");
         Assert.That(resumedFrom, Is.InRange(2, Frames - 2), "killed between windows 1 and the last");
+        Assert.That(JsonNode.Parse(File.ReadAllText(journal))?["Options"]?["Device"]?.GetValue<string>(), Is.EqualTo(device), "the journal records the device auto resolved to");
 
-        Assert.That(await StableVsrCommand.RunAsync(Arguments(output, "--resume")), Is.EqualTo(ExitCodes.Ok));
+        Assert.That(await StableVsrCommand.RunAsync(Arguments(output, device, "--resume")), Is.EqualTo(ExitCodes.Ok));
 
         var expected = Directory.GetFiles(straight, "*.png").Order().ToArray();
         var actual = Directory.GetFiles(output, "*.png").Order().ToArray();

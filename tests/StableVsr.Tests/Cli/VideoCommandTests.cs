@@ -4,7 +4,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
-using StableVsr.Sampling.Resume;
+using StableVsr.Sampling.Jobs;
 using StableVsr.Tests.IO.Video;
 using StableVsr.Tests.Support;
 
@@ -105,7 +105,7 @@ public class VideoCommandTests
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input, straight, "--window", "2")), Is.EqualTo(ExitCodes.Ok));
 
         var output = temp.File("killed.mp4");
-        var journal = Path.Combine(JournalOptions.ForOutput(output, outputIsFolder: false), "journal.json");
+        var journal = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in Arguments(input, output, "--window", "2"))
         {

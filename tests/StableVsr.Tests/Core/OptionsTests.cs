@@ -6,16 +6,16 @@ public class OptionsTests
     public void DefaultsAreStableVsrs()
     {
         var options = UpscaleOptions.Default;
-        Assert.That(options.Steps, Is.EqualTo(50));
-        Assert.That(options.Scheduler, Is.Null, "the checkpoint's own scheduler (DDPM for StableVSR)");
+        Assert.That(options.Sampling.Steps, Is.EqualTo(50));
+        Assert.That(options.Sampling.Scheduler, Is.Null, "the checkpoint's own scheduler (DDPM for StableVSR)");
         Assert.That(options.Device, Is.EqualTo(ComputeDevice.Auto));
-        Assert.That(options.Prompt, Is.Empty);
+        Assert.That(options.Sampling.Prompt, Is.Empty);
         Assert.That(options.Precision, Is.EqualTo(PrecisionPolicy.Float32));
-        Assert.That(options.RaftIterations, Is.EqualTo(12));
-        Assert.That(options.RaftNormalization, Is.EqualTo(RaftNormStatistics.PerSample), "StableVSR's test.py runs RAFT in training mode, one pair per call");
+        Assert.That(options.Sampling.RaftIterations, Is.EqualTo(12));
+        Assert.That(options.Sampling.RaftNormalization, Is.EqualTo(RaftNormStatistics.PerSample), "StableVSR's test.py runs RAFT in training mode, one pair per call");
         Assert.That(options.StateDevice, Is.Null, "state stays on the compute device");
-        Assert.That(options.HalfPrecisionFlows, Is.False);
-        Assert.That(options.VaeTileSize, Is.Null, "whole-frame decode");
+        Assert.That(options.Sampling.HalfPrecisionFlows, Is.False);
+        Assert.That(options.Sampling.VaeTileSize, Is.Null, "whole-frame decode");
         Assert.That(options.SequenceBatchSize, Is.EqualTo(4));
         Assert.DoesNotThrow(options.Validate);
     }
@@ -25,11 +25,11 @@ public class OptionsTests
     {
         foreach (var statistics in new[] { RaftNormStatistics.Batch, (RaftNormStatistics)7 })
         {
-            var ex = Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { RaftNormalization = statistics }).Validate());
+            var ex = Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { RaftNormalization = statistics } }).Validate());
             Assert.That(ex!.Message, Does.Contain("RaftNormalization").And.Contain("PerSample"));
         }
 
-        Assert.DoesNotThrow((UpscaleOptions.Default with { RaftNormalization = RaftNormStatistics.Running }).Validate);
+        Assert.DoesNotThrow((UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { RaftNormalization = RaftNormStatistics.Running } }).Validate);
     }
 
     [TestCase("auto", ComputeDeviceKind.Auto, null)]
@@ -54,9 +54,9 @@ public class OptionsTests
     [Test]
     public void ValidateNamesTheBadValue()
     {
-        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Steps = 0 }).Validate())!.Message, Does.Contain("Steps"));
+        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 0 } }).Validate())!.Message, Does.Contain("Steps"));
         Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { CpuThreads = 0 }).Validate())!.Message, Does.Contain("CpuThreads"));
-        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Scheduler = new DdimSchedulerOptions { Eta = -1 } }).Validate())!.Message, Does.Contain("Eta"));
+        Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Scheduler = new DdimSchedulerOptions { Eta = -1 } } }).Validate())!.Message, Does.Contain("Eta"));
     }
 
     [TestCase(4)]
@@ -64,7 +64,7 @@ public class OptionsTests
     [TestCase(-8)]
     public void RefusesVaeTileSizesTheTiledDecodeCannotUse(int tile)
     {
-        var ex = Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { VaeTileSize = tile }).Validate());
+        var ex = Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { VaeTileSize = tile } }).Validate());
         Assert.That(ex!.Message, Does.Contain("VaeTileSize").And.Contain("multiple of 4"));
     }
 
@@ -73,7 +73,7 @@ public class OptionsTests
     {
         Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { StateDevice = ComputeDevice.Auto }).Validate())!.Message, Does.Contain("StateDevice"));
         Assert.That(Assert.Throws<InvalidInputException>(() => (UpscaleOptions.Default with { SequenceBatchSize = 0 }).Validate())!.Message, Does.Contain("SequenceBatchSize"));
-        Assert.DoesNotThrow((UpscaleOptions.Default with { StateDevice = ComputeDevice.Cpu, VaeTileSize = 16, HalfPrecisionFlows = true, SequenceBatchSize = 1 }).Validate);
+        Assert.DoesNotThrow((UpscaleOptions.Default with { StateDevice = ComputeDevice.Cpu, SequenceBatchSize = 1, Sampling = SamplingOptions.Default with { VaeTileSize = 16, HalfPrecisionFlows = true } }).Validate);
     }
 
     [Test]

@@ -24,8 +24,8 @@ public class EvaluationWeightsTests
     [Test]
     public void UrlsCarryTorchvisionsHashPrefixes()
     {
-        Assert.That(TorchHubDownloader.HashPrefix(Path.GetFileName(EvaluationWeights.AlexNetUrl)), Is.EqualTo("7be5be79"));
-        Assert.That(TorchHubDownloader.HashPrefix(Path.GetFileName(EvaluationWeights.Vgg16Url)), Is.EqualTo("397923af"));
+        Assert.That(TorchHubDownloader.HashPrefix(PretrainedWeights.AlexNet.FileName!), Is.EqualTo("7be5be79"));
+        Assert.That(TorchHubDownloader.HashPrefix(PretrainedWeights.Vgg16.FileName!), Is.EqualTo("397923af"));
     }
 
     [Test]

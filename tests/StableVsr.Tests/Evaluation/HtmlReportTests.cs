@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using StableVsr.Evaluation;
 using StableVsr.Evaluation.Reporting;
 using StableVsr.Tests.Support;
 
@@ -27,10 +28,25 @@ public partial class HtmlReportTests
         var html = HtmlReport.Render(EvaluationParityTests.Result);
 
         Assert.That(html, Does.Contain("<table id=\"summary\">").And.Contain("<table id=\"sequences\">"));
-        Assert.That(html, Does.Contain(EvaluationParityTests.EvalPyLine));
+        Assert.That(html, Does.Contain(MetricsCase.PrintedLine));
         Assert.That(SourcePattern().Matches(html).Select(m => m.Groups[1].Value), Has.All.StartWith("data:image/png;base64,"), "nothing is fetched");
         Assert.That(SourcePattern().Matches(html), Has.Count.EqualTo(6 + (3 * 4)), "a plot per metric and three crops for each of the 4 worst frames");
-        Assert.That(html, Does.Contain("Worst frames by LPIPS").And.Contain("MUSIQ, CLIP-IQA and NIQE"));
+        Assert.That(html, Does.Contain("Worst frames by LPIPS").And.Contain("Not computed in this run (eval.py prints all nine): MUSIQ, CLIP, NIQE."));
+    }
+
+    [Test]
+    public void EveryOneOfTheNineMetricsGetsItsRowAndPlot()
+    {
+        var values = MetricInfo.All.ToDictionary(m => m.Metric, m => 0.5);
+        var frames = Enumerable.Range(0, 3).Select(k => new FrameMetrics("000", k, null, $"{k}.png", values)).ToArray();
+        var result = EvaluationResult.Create(MetricInfo.All.Select(m => m.Metric).ToArray(), frames);
+
+        var html = HtmlReport.Render(result);
+
+        Assert.That(html, Does.Contain(result.SummaryLine).And.Contain("MUSIQ: 0.5, CLIP: 0.5, NIQE: 0.5"));
+        Assert.That(html, Does.Contain("No reference: MUSIQ").And.Contain("No reference: CLIP-IQA").And.Contain("No reference: NIQE"));
+        Assert.That(SourcePattern().Matches(html), Has.Count.EqualTo(MetricInfo.All.Count), "a plot per metric (no crops: no files)");
+        Assert.That(html, Does.Not.Contain("Not computed in this run"));
     }
 
     [Test]
@@ -56,7 +72,7 @@ public partial class HtmlReportTests
         var dom = RunChromium(chromium, "--dump-dom", new Uri(report).AbsoluteUri);
         RunChromium(chromium, $"--screenshot={screenshot}", "--window-size=1100,1500", new Uri(report).AbsoluteUri);
 
-        Assert.That(dom, Does.Contain("<table id=\"summary\">").And.Contain("136.57").And.Contain("5.856"));
+        Assert.That(dom, Does.Contain("<table id=\"summary\">").And.Contain(MetricsCase.PrintedLine));
         using var image = Image.Load<Rgb24>(screenshot);
         var (dark, colours) = Inspect(image);
         TestContext.Out.WriteLine($"screenshot {image.Width}x{image.Height}: {dark:P1} dark pixels, {colours} colours");

@@ -96,7 +96,7 @@ public class MetricParityTests
     public void IdenticalImages()
     {
         using var scope = torch.NewDisposeScope();
-        var gt = MetricsCase.Frames(reference, "seq000_gt_u8").narrow(0, 0, 1);
+        var gt = MetricsCase.Frames(reference, $"seq{MetricsCase.Sequences[0]}_gt_u8").narrow(0, 0, 1);
         var psnr = Psnr.Compute(gt, gt).item<float>();
         var dists = MetricsCase.Dists.call(gt, gt);
 
@@ -112,7 +112,7 @@ public class MetricParityTests
     public void LpipsLayerTermsOfTheFirstFrame()
     {
         using var scope = torch.NewDisposeScope();
-        var (gt, rec) = Pair("000");
+        var (gt, rec) = Pair(MetricsCase.Sequences[0]);
         var terms = MetricsCase.Lpips.LayerTerms(gt.narrow(0, 0, 1), rec.narrow(0, 0, 1));
 
         TensorAssert.Close(torch.cat(terms), reference.Tensor("lpips_layers_f0"), 1e-6, "LPIPS per-layer terms");
@@ -122,7 +122,7 @@ public class MetricParityTests
     public void DistsFeatureMeansOfTheFirstFrame()
     {
         using var scope = torch.NewDisposeScope();
-        var (gt, _) = Pair("000");
+        var (gt, _) = Pair(MetricsCase.Sequences[0]);
         var features = MetricsCase.Dists.Features(gt.narrow(0, 0, 1));
 
         Assert.That(features, Has.Length.EqualTo(6));

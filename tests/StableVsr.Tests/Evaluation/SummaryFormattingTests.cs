@@ -68,13 +68,18 @@ public class SummaryFormattingTests
     [TestCase("PSNR", Metric.Psnr)]
     [TestCase("tlpips", Metric.TLpips)]
     [TestCase(" TOF ", Metric.Tof)]
+    [TestCase("musiq", Metric.Musiq)]
+    [TestCase("CLIP", Metric.ClipIqa)]
+    [TestCase("clipiqa", Metric.ClipIqa)]
+    [TestCase("clip-iqa", Metric.ClipIqa)]
+    [TestCase("niqe", Metric.Niqe)]
     public void ParsesMetricNames(string name, Metric metric) => Assert.That(MetricInfo.Parse(name), Is.EqualTo(metric));
 
     [Test]
     public void UnknownMetricNamesThePossibleOnes()
     {
-        var error = Assert.Throws<InvalidInputException>(() => MetricInfo.Parse("musiq"));
+        var error = Assert.Throws<InvalidInputException>(() => MetricInfo.Parse("brisque"));
 
-        Assert.That(error!.Message, Does.Contain("psnr, ssim, lpips, dists, tlpips, tof").And.Contain("MUSIQ"));
+        Assert.That(error!.Message, Does.Contain("brisque").And.Contain("psnr, ssim, lpips, dists, musiq, clip, niqe, tlpips, tof"));
     }
 }

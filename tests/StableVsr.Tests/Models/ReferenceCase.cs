@@ -23,8 +23,8 @@ public sealed class ReferenceCase : IDisposable
     /// <summary>Opens <c>cases/{name}.safetensors</c>.</summary>
     public static ReferenceCase Open(string name) => new(SafetensorsFile.Open(Fixtures.Case(name + ".safetensors")));
 
-    /// <summary>A tensor of the case, as stored.</summary>
-    public torch.Tensor Tensor(string key) => file.Load(key);
+    /// <summary>A tensor of the case, as stored, on the test device (<see cref="TestDevice"/>).</summary>
+    public torch.Tensor Tensor(string key) => TestDevice.On(file.Load(key));
 
     /// <summary>The largest absolute difference between two tensors of the same shape.</summary>
     public static double MaxAbsDiff(torch.Tensor actual, torch.Tensor expected)
@@ -33,7 +33,7 @@ public sealed class ReferenceCase : IDisposable
         ArgumentNullException.ThrowIfNull(expected);
         Assert.That(actual.shape, Is.EqualTo(expected.shape), "shape");
         using var scope = torch.NewDisposeScope();
-        return (actual.to_type(torch.float64) - expected.to_type(torch.float64)).abs().max().item<double>();
+        return (actual.cpu().to_type(torch.float64) - expected.cpu().to_type(torch.float64)).abs().max().item<double>();
     }
 
     /// <summary>Asserts the tensors agree within <see cref="ModuleTolerance"/> and prints the measured difference.</summary>

@@ -11,7 +11,7 @@ namespace StableVsr.Tests.Models;
 /// The tiny fixture checkpoints with edited configs: reads a model folder's <c>config.json</c>, applies edits to
 /// the JSON, builds the model from the edited config and loads the folder's weights into it.
 /// </summary>
-public static class TinyCheckpoint
+internal static class TinyCheckpoint
 {
     /// <summary>The config of a fixture model folder as a document, after <paramref name="edit"/> changed its JSON.</summary>
     public static ConfigDocument Config(string[] folder, Action<JsonObject>? edit = null)

@@ -86,7 +86,7 @@ public class ClusterFailureTests
         Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), existing)]));
         Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), Path.Combine(input, "a"))]));
         Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), temp.File("y")), new SequenceJob(Path.Combine(input, "a"), temp.File("y"))]));
-        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), temp.File("z"))], UpscaleJobOptions.Default with { Steps = 0 }));
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), temp.File("z"))], UpscaleJobOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 0 } }));
         Assert.ThrowsAsync<InvalidInputException>(() => client.GetStatusAsync("no-such-job"));
         Assert.That(await client.GetUnfinishedJobsAsync(), Is.Empty, "nothing was submitted");
     }

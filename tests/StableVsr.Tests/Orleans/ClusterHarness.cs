@@ -7,6 +7,7 @@ using StableVsr.Cli.Commands;
 using StableVsr.IO;
 using StableVsr.Orleans;
 using StableVsr.Orleans.Workers;
+using StableVsr.Sampling.Jobs;
 using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.Orleans;
@@ -18,7 +19,7 @@ namespace StableVsr.Tests.Orleans;
 internal static class ClusterHarness
 {
     /// <summary>The output options of every job here: 2 steps, windows of 2 frames, seed 11.</summary>
-    public static readonly UpscaleJobOptions JobOptions = UpscaleJobOptions.Default with { Steps = 2, WindowSize = 2, Seed = 11 };
+    public static readonly UpscaleJobOptions JobOptions = UpscaleJobOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, WindowSize = 2, Seed = 11 } };
 
     /// <summary>
     /// Starts <paramref name="silos"/> silos, each a worker on the CPU with the tiny model, or with the runners
@@ -77,7 +78,7 @@ internal static class ClusterHarness
 
     /// <summary>The job of a folder of sequences: the same sequence-to-output plan as <c>stablevsr upscale</c>.</summary>
     public static IReadOnlyList<SequenceJob> Plan(string input, string output) =>
-        UpscaleCommand.FindSequences(input, output, VideoCodec.H264).Select(p => new SequenceJob(p.Input, p.Output)).ToArray();
+        UpscaleJob.Discover(input, output, VideoCodec.H264).Select(p => new SequenceJob(p.Input, p.Output)).ToArray();
 
     /// <summary>Runs the single-process CLI with the job's options (and <paramref name="extra"/> arguments).</summary>
     public static async Task UpscaleWithCliAsync(string input, string output, params string[] extra)

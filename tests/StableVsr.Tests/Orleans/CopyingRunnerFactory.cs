@@ -29,7 +29,7 @@ internal sealed class CopyingRunnerFactory(TimeSpan costPerFrame, string fingerp
             {
                 await Task.Delay(costPerFrame, cancellationToken);
                 await sink.WriteAsync(frame, cancellationToken);
-                await work.Committed(++count, source.FrameCount, cancellationToken);
+                await work.Committed(++count, await source.CountFramesAsync(cancellationToken), cancellationToken);
             }
 
             return count;

@@ -6,7 +6,8 @@ namespace StableVsr.Tests.Packaging;
 /// A host app that runs <c>dotnet add package StableVsr</c> gets everything it needs to code against
 /// <see cref="IVideoUpscaler"/>: the packages are packed from a copy of the sources (so the running tests' binaries
 /// are untouched) under a unique version (so NuGet's cache never serves an older pack), and a new console project
-/// that references only StableVsr and a libtorch backend compiles and runs.
+/// that references only StableVsr, a libtorch backend and the generic host compiles, binds StableVsr from its
+/// appsettings.json and starts.
 /// </summary>
 [Category("Packaging")]
 public class HostPackageTests
@@ -60,27 +61,36 @@ public class HostPackageTests
               <ItemGroup>
                 <PackageReference Include="StableVsr" Version="{version}" />
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
-                <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="8.0.1" />
+                <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.5" />
               </ItemGroup>
             </Project>
             """);
+        File.WriteAllText(Path.Combine(host, "appsettings.json"), """
+            { "StableVsr": { "Upscale": { "Device": "cpu", "Sampling": { "Steps": 2, "WindowSize": 4 } } } }
+            """);
         File.WriteAllText(Path.Combine(host, "Program.cs"), """
             using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Hosting;
+            using Microsoft.Extensions.Options;
             using StableVsr;
             using StableVsr.IO;
-            using StableVsr.Models.Runtime;
+            using StableVsr.Sampling.Hosting;
+            using StableVsr.Sampling.Jobs;
 
-            TorchBackend.EnsureAvailable();
-            var options = UpscaleOptions.Default with { Steps = 20, Device = ComputeDevice.Cpu };
-            using var services = new ServiceCollection().AddStableVsr(o => o.Upscale = options).BuildServiceProvider();
-            var factory = services.GetRequiredService<IVideoUpscalerFactory>();
-            Func<Task<IVideoUpscaler>> load = () => factory.CreateAsync();
-            using var frames = FrameTensors.ToTensor([new VideoFrame(2, 1, new byte[6])]);
-            Console.WriteLine($"host ok {frames.shape[1]} {load is not null}");
+            // The generic host binds StableVsr from appsettings.json and checks it when it starts.
+            var builder = Host.CreateApplicationBuilder(args);
+            builder.Services.AddStableVsr(builder.Configuration.GetSection("StableVsr"));
+            using var host = builder.Build();
+            await host.StartAsync();
+            var upscale = host.Services.GetRequiredService<IOptions<StableVsrServiceOptions>>().Value.Upscale;
+            var factory = host.Services.GetRequiredService<IVideoUpscalerFactory>();
+            var job = new UpscaleJob("clip", "clip-x4.mp4");
+            Console.WriteLine($"host ok {upscale.Device} {upscale.Sampling.Steps} {upscale.Sampling.WindowSize} {UpscaleOptions.Default.Sampling.Steps} {MediaPaths.IsVideoOutput(job.Output)} {factory is not null}");
+            await host.StopAsync();
             """);
         var run = DotnetCli.Run(host, TimeSpan.FromMinutes(10), "run");
         Assert.That(run.ExitCode, Is.Zero, run.Output);
-        Assert.That(run.Output, Does.Contain("host ok 3 True"));
+        Assert.That(run.Output, Does.Contain("host ok cpu 2 4 50 True True"), "bound from appsettings.json; UpscaleOptions.Default untouched");
     }
 
     private static void CopySources(string from, string to)

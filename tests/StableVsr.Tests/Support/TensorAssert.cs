@@ -9,7 +9,7 @@ public static class TensorAssert
     public static double Close(torch.Tensor actual, torch.Tensor expected, double tolerance, string what)
     {
         Assert.That(actual.shape, Is.EqualTo(expected.shape), $"{what}: shape");
-        using var diff = (actual.to(torch.float64) - expected.to(torch.float64)).abs().max();
+        using var diff = (actual.cpu().to(torch.float64) - expected.cpu().to(torch.float64)).abs().max();
         var max = diff.item<double>();
         TestContext.Out.WriteLine($"{what}: max |diff| = {max:E3} (tolerance {tolerance:E1})");
         Assert.That(max, Is.LessThanOrEqualTo(tolerance), $"{what}: max |diff|");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StableVsr.Models.Loading;
 using StableVsr.Tests.Support;
 using StableVsr.Training;
 using StableVsr.Training.Checkpoints;
@@ -57,9 +58,10 @@ public sealed class FrozenPrecisionTests
     [Test]
     public void OnTheCpuBFloat16LeavesTheGradientCarryingUnetInFloat32()
     {
-        Assert.That(TrainingSession.FrozenTypes(FrozenPrecision.BFloat16, DeviceType.CPU), Is.EqualTo((ScalarType.Float32, ScalarType.BFloat16)));
-        Assert.That(TrainingSession.FrozenTypes(FrozenPrecision.BFloat16, DeviceType.CUDA), Is.EqualTo((ScalarType.BFloat16, ScalarType.BFloat16)));
-        Assert.That(TrainingSession.FrozenTypes(FrozenPrecision.Float32, DeviceType.CPU), Is.EqualTo((ScalarType.Float32, ScalarType.Float32)));
+        Assert.That(TrainingSession.FrozenTypes(FrozenPrecision.BFloat16, DeviceType.CPU), Is.EqualTo((ModelPrecision.Float32, ModelPrecision.BFloat16)));
+        Assert.That(TrainingSession.FrozenTypes(FrozenPrecision.BFloat16, DeviceType.CUDA), Is.EqualTo((ModelPrecision.BFloat16, ModelPrecision.BFloat16)));
+        Assert.That(TrainingSession.FrozenTypes(FrozenPrecision.Float16, DeviceType.CUDA), Is.EqualTo((ModelPrecision.Float16, ModelPrecision.Float32)));
+        Assert.That(TrainingSession.FrozenTypes(FrozenPrecision.Float32, DeviceType.CPU), Is.EqualTo((ModelPrecision.Float32, ModelPrecision.Float32)));
     }
 
     /// <summary>
@@ -69,7 +71,8 @@ public sealed class FrozenPrecisionTests
     [Test]
     public void CpuBFloat16StepGivesFiniteGradientsCloseToFloat32()
     {
-        var (unetType, vaeType) = TrainingSession.FrozenTypes(FrozenPrecision.BFloat16, DeviceType.CPU);
+        var (unetPrecision, vaePrecision) = TrainingSession.FrozenTypes(FrozenPrecision.BFloat16, DeviceType.CPU);
+        var (unetType, vaeType) = (StableVsrModelLoader.ToScalarType(unetPrecision), StableVsrModelLoader.ToScalarType(vaePrecision));
         var float32 = StepGradients(ScalarType.Float32, ScalarType.Float32);
         var lower = StepGradients(unetType, vaeType);
 

@@ -5,6 +5,7 @@ using StableVsr.Evaluation.Metrics;
 using StableVsr.Models.ControlNet;
 using StableVsr.IO;
 using StableVsr.Models.Loading;
+using StableVsr.Models.Runtime;
 using StableVsr.Tests.Support;
 using StableVsr.Training.Checkpoints;
 using StableVsr.Training.Logging;

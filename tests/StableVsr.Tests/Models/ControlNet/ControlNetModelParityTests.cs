@@ -16,8 +16,8 @@ public class ControlNetModelParityTests
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var reference = ReferenceCase.Open("controlnet_forward");
-        using var controlnet = ControlNetModel.FromPretrained(Fixtures.Path("tiny-stablevsr", "controlnet"));
-        using var unet = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-stablevsr", "unet"));
+        using var controlnet = TestDevice.Place(ControlNetModel.FromPretrained(Fixtures.Path("tiny-stablevsr", "controlnet")));
+        using var unet = TestDevice.Place(UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-stablevsr", "unet")));
         var sample = reference.Tensor("sample");
         var timestep = reference.Tensor("timestep");
         var text = reference.Tensor("encoder_hidden_states");

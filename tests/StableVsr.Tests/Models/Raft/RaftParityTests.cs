@@ -20,12 +20,12 @@ public class RaftParityTests
     public void MatchesTorchvisionFlow(string weights)
     {
         using var scope = torch.NewDisposeScope();
-        using var raft = RaftModel.FromFile(Fixtures.Path("raft", weights));
+        using var raft = TestDevice.Place(RaftModel.FromFile(Fixtures.Path("raft", weights)));
         using var fixture = SafetensorsFile.Open(Fixtures.Case("raft_forward.safetensors"));
         var updates = int.Parse(fixture.Metadata["num_flow_updates"], CultureInfo.InvariantCulture);
 
         raft.NormStatistics = RaftNormStatistics.Running;
-        using var output = raft.forward(new RaftInput(fixture.Load("image1"), fixture.Load("image2"), updates, KeepAllPredictions: true));
+        using var output = raft.forward(new RaftInput(TestDevice.On(fixture.Load("image1")), TestDevice.On(fixture.Load("image2")), updates, KeepAllPredictions: true));
 
         Assert.That(output.Predictions, Has.Count.EqualTo(updates));
         TensorAssert.Close(output.Predictions[0], fixture.Load("flow_first"), FlowTolerance, $"{weights} flow_first (running statistics)");
@@ -38,21 +38,21 @@ public class RaftParityTests
     public void MatchesTorchvisionFlowInTrainingMode(RaftNormStatistics statistics)
     {
         using var scope = torch.NewDisposeScope();
-        using var raft = RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth"));
+        using var raft = TestDevice.Place(RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth")));
         using var fixture = SafetensorsFile.Open(Fixtures.Case("raft_forward.safetensors"));
         var updates = int.Parse(fixture.Metadata["num_flow_updates"], CultureInfo.InvariantCulture);
         Assert.That(raft.NormStatistics, Is.EqualTo(RaftNormStatistics.PerSample), "the default is StableVSR's mode");
 
         // A batch of one: per-sample and whole-batch statistics are the same thing here.
         raft.NormStatistics = statistics;
-        var flow = raft.EstimateFlow(fixture.Load("image1"), fixture.Load("image2"), updates);
+        var flow = raft.EstimateFlow(TestDevice.On(fixture.Load("image1")), TestDevice.On(fixture.Load("image2")), updates);
 
         TensorAssert.Close(flow, fixture.Load("flow_train"), FlowTolerance, $"flow_train ({statistics})");
 
         // The reference's own two modes differ by this much (5.3 px on the shared set); a port that ignored the mode
         // would land near the eval-mode flow instead.
         var referenceModes = fixture.Load("flow_train").sub(fixture.Load("flow")).abs().max().item<float>();
-        var fromEvalMode = flow.sub(fixture.Load("flow")).abs().max().item<float>();
+        var fromEvalMode = flow.cpu().sub(fixture.Load("flow")).abs().max().item<float>();
         Assert.That(referenceModes, Is.GreaterThan(100 * FlowTolerance), "the file's two modes must differ by far more than the tolerance, or this test proves nothing");
         Assert.That(fromEvalMode, Is.GreaterThan(referenceModes / 2), "the training-mode flow must differ from the eval-mode one as the reference's does");
     }
@@ -65,9 +65,9 @@ public class RaftParityTests
     public void MatchesTrainPyFlowsWithStatisticsSharedByTheBatch(string file)
     {
         using var scope = torch.NewDisposeScope();
-        using var raft = RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth"));
+        using var raft = TestDevice.Place(RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth")));
         using var fixture = SafetensorsFile.Open(Fixtures.Case(file));
-        var lq = fixture.Load("lq").Times(2).Minus(1);
+        var lq = TestDevice.On(fixture.Load("lq")).Times(2).Minus(1);
         var neighbour = fixture.Load("random_t").data<long>().ToArray();
         var batch = lq.shape[0];
         var centre = torch.stack(Enumerable.Range(0, (int)batch).Select(i => lq[i, 1]));
@@ -81,7 +81,7 @@ public class RaftParityTests
         var perSample = raft.EstimateFlow(upscale(centre), upscale(previous));
 
         TensorAssert.Close(shared, expected, FlowTolerance, $"{file} train.py flow (Batch)");
-        var apart = perSample.sub(expected).abs().max().item<float>();
+        var apart = perSample.cpu().sub(expected).abs().max().item<float>();
         TestContext.Out.WriteLine($"per-sample statistics on the same batch: max |diff| = {apart:E3} px");
         Assert.That(apart, Is.GreaterThan(0.01f), "per-sample statistics must not reproduce train.py's shared ones");
     }
@@ -91,9 +91,9 @@ public class RaftParityTests
     public void BatchedPairsGiveThePerPairFlowsWithPerSampleStatistics()
     {
         using var scope = torch.NewDisposeScope();
-        using var raft = RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth"));
+        using var raft = TestDevice.Place(RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.pth")));
         using var fixture = SafetensorsFile.Open(Fixtures.Case("raft_forward.safetensors"));
-        var (a, b) = (fixture.Load("image1"), fixture.Load("image2"));
+        var (a, b) = (TestDevice.On(fixture.Load("image1")), TestDevice.On(fixture.Load("image2")));
         var image1 = torch.cat([a, b.flip(3)], 0);
         var image2 = torch.cat([b, a.flip(3)], 0);
 
@@ -112,9 +112,9 @@ public class RaftParityTests
     public void LastFlowAloneEqualsTheLastOfAllPredictions()
     {
         using var scope = torch.NewDisposeScope();
-        using var raft = RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.safetensors"));
+        using var raft = TestDevice.Place(RaftModel.FromFile(Fixtures.Path("raft", "raft_large_random.safetensors")));
         using var fixture = SafetensorsFile.Open(Fixtures.Case("raft_forward.safetensors"));
-        var (a, b) = (fixture.Load("image1"), fixture.Load("image2"));
+        var (a, b) = (TestDevice.On(fixture.Load("image1")), TestDevice.On(fixture.Load("image2")));
 
         using var all = raft.forward(new RaftInput(a, b, 3, KeepAllPredictions: true));
         using var last = raft.forward(new RaftInput(a, b, 3));

@@ -26,7 +26,7 @@ public class NativeBackendTests
     [Test]
     public void TorchSharpLoadsAndComputes()
     {
-        Assert.DoesNotThrow(TorchBackend.EnsureAvailable);
+        Assert.DoesNotThrow(() => TorchBackend.EnsureAvailable());
         using var a = TorchSharp.torch.arange(6, dtype: TorchSharp.torch.float32).reshape(2, 3);
         using var b = a.matmul(a.t());
         Assert.That(b[1, 1].item<float>(), Is.EqualTo(50f));

@@ -14,7 +14,7 @@ public class UNet2DConditionModelParityTests
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var reference = ReferenceCase.Open("unet_forward");
-        using var unet = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-stablevsr", "unet"));
+        using var unet = TestDevice.Place(UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-stablevsr", "unet")));
 
         var output = unet.forward(new UNetInput(reference.Tensor("sample"), reference.Tensor("timestep"), reference.Tensor("encoder_hidden_states")));
 
@@ -27,7 +27,7 @@ public class UNet2DConditionModelParityTests
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var reference = ReferenceCase.Open("unet_noise_level_forward");
-        using var unet = UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-unet-noise-level"));
+        using var unet = TestDevice.Place(UNet2DConditionModel.FromPretrained(Fixtures.Path("tiny-unet-noise-level")));
         Assert.That(unet.Config.NumClassEmbeds, Is.Not.Null, "the noise-level UNet has a class embedding");
 
         var output = unet.forward(new UNetInput(

@@ -14,7 +14,7 @@ public class AutoencoderKLParityTests
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var reference = ReferenceCase.Open("vae");
-        using var vae = AutoencoderKL.FromPretrained(Fixtures.Path("tiny-stablevsr", "vae"));
+        using var vae = TestDevice.Place(AutoencoderKL.FromPretrained(Fixtures.Path("tiny-stablevsr", "vae")));
 
         using var posterior = vae.Encode(reference.Tensor("image"));
         var decoded = vae.Decode(reference.Tensor("latent"));

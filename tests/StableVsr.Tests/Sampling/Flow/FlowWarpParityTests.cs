@@ -18,14 +18,14 @@ public class FlowWarpParityTests
     public void WarpMatchesReference(string expectedKey, GridSampleMode mode)
     {
         using var file = SafetensorsFile.Open(Fixtures.Case("flow_warp.safetensors"));
-        using var image = file.Load("image");
-        using var flow = file.Load("flow");
+        using var image = TestDevice.On(file.Load("image"));
+        using var flow = TestDevice.On(file.Load("flow"));
         using var expected = file.Load(expectedKey);
 
         using var warped = FlowWarp.Warp(image, flow, mode);
 
         Assert.That(warped.shape, Is.EqualTo(expected.shape));
-        using var diff = (warped - expected).abs().max();
+        using var diff = (warped.cpu() - expected).abs().max();
         var maxDiff = diff.item<float>();
         TestContext.Out.WriteLine($"flow_warp {expectedKey}: max |diff| {maxDiff:E2}");
         Assert.That(maxDiff, Is.LessThanOrEqualTo(Tolerance));

@@ -9,7 +9,7 @@ namespace StableVsr.Tests.Sampling.Hosting;
 /// <summary>A host embeds StableVsr the Microsoft.Extensions way: <c>services.AddStableVsr(...)</c>, then the factory.</summary>
 public class AddStableVsrTests
 {
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Steps = 2, Device = ComputeDevice.Cpu };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Device = ComputeDevice.Cpu, Sampling = SamplingOptions.Default with { Steps = 2 } };
 
     [Test]
     public async Task AHostBuiltWithAddStableVsrUpscalesTheFixtureSequence()

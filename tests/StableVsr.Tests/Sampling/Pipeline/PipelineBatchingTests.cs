@@ -14,7 +14,7 @@ public class PipelineBatchingTests
     /// <summary>Batched and one-by-one results differ only by the rounding of batched kernels.</summary>
     private const double BatchedTolerance = 1e-5;
 
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Steps = 2, Seed = 5 };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, Seed = 5 } };
 
     [Test]
     public void BatchedSequencesEqualSequencesUpscaledAlone()
@@ -74,7 +74,7 @@ public class PipelineBatchingTests
             }).ToArray();
         }
 
-        using var pipeline = TinyPipeline.Load(Options with { Steps = 1 });
+        using var pipeline = TinyPipeline.Load(Options with { Sampling = Options.Sampling with { Steps = 1 } });
         var sequences = new[] { Sequence(2, 32, 32, 1), Sequence(1, 32, 32, 2) };
         var reports = new List<UpscaleProgress>();
         var upscaled = await pipeline.UpscaleSequencesAsync(sequences, new SynchronousProgress(reports.Add));

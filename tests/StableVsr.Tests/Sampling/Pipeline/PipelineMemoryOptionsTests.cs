@@ -23,7 +23,7 @@ public class PipelineMemoryOptionsTests
     /// </summary>
     private const double TiledMeanTolerance = 0.05;
 
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Steps = 2, Seed = 11 };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, Seed = 11 } };
     private Tensor frames = null!;
     private Tensor reference = null!;
 
@@ -53,7 +53,7 @@ public class PipelineMemoryOptionsTests
     [Test]
     public void HalfPrecisionFlowsStayWithinTolerance()
     {
-        using var actual = Run(Options with { HalfPrecisionFlows = true });
+        using var actual = Run(Options with { Sampling = Options.Sampling with { HalfPrecisionFlows = true } });
         TensorAssert.Close(actual, reference, HalfFlowTolerance, "float16 flows vs float32 flows");
     }
 
@@ -61,7 +61,7 @@ public class PipelineMemoryOptionsTests
     public void TiledDecodeStaysCloseToTheWholeDecode()
     {
         using var scope = NewDisposeScope();
-        var actual = Run(Options with { VaeTileSize = 16 });
+        var actual = Run(Options with { Sampling = Options.Sampling with { VaeTileSize = 16 } });
         var diff = actual.sub(reference).abs();
         var (max, mean) = (diff.max().item<float>(), diff.mean().item<float>());
         TestContext.Out.WriteLine($"tiled decode (16 latent px) vs whole: max |diff| = {max:E3}, mean |diff| = {mean:E3}");
@@ -72,7 +72,7 @@ public class PipelineMemoryOptionsTests
     [Test]
     public void TilesLargerThanTheFrameChangeNothing()
     {
-        using var actual = Run(Options with { VaeTileSize = 64 });
+        using var actual = Run(Options with { Sampling = Options.Sampling with { VaeTileSize = 64 } });
         Assert.That(actual.eq(reference).all().item<bool>(), Is.True);
     }
 

@@ -23,7 +23,7 @@ public class PipelineNativeMemoryTests
     [Test]
     public void HundredFramesHoldNothingPerFrameAndReleaseEverything()
     {
-        using var pipeline = TinyPipeline.Load(UpscaleOptions.Default with { Steps = 1, RaftIterations = 1, Seed = 3 });
+        using var pipeline = TinyPipeline.Load(UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 1, RaftIterations = 1, Seed = 3 } });
         using var frames = rand([Frames, 3, 32, 32], generator: new Generator(21)).mul(2).sub(1);
         using (var warmUp = frames[..2])
         {
@@ -49,7 +49,7 @@ public class PipelineNativeMemoryTests
         TestContext.Out.WriteLine(
             $"live tensors: {liveBefore} before, {live.Min()}..{live.Max()} during the frames, " +
             $"{DisposeScopeManager.Statistics.ThreadTotalLiveCount} after; RSS frame 20 -> {Frames - 1}: {drift / 1048576.0:F1} MB");
-        var window = pipeline.Options.WindowSize;
+        var window = pipeline.Options.Sampling.WindowSize;
         for (var w = 2; (w + 1) * window < Frames; w++)
         {
             Assert.That(live[(w * window)..((w + 1) * window)], Is.EqualTo(live[window..(2 * window)]), $"window {w} leaves other tensors alive than window 1");

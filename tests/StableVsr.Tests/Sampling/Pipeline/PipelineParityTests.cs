@@ -20,14 +20,14 @@ public class PipelineParityTests
         using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
         var steps = int.Parse(fixture.Metadata["num_inference_steps"], CultureInfo.InvariantCulture);
         Assert.That(double.Parse(fixture.Metadata["guidance_scale"], CultureInfo.InvariantCulture), Is.Zero, "the port implements guidance 0 only");
-        using var pipeline = TinyPipeline.Load(UpscaleOptions.Default with { Steps = steps });
+        using var pipeline = TinyPipeline.Load(UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = steps } }, TestDevice.Compute);
         using var scope = NewDisposeScope();
         var frames = fixture.Load("lr_frames_u8");
         var lowResolution = LowResolution(frames);
         var promptEmbeds = fixture.Load("prompt_embeds");
         var expected = fixture.Load("out");
 
-        var actual = pipeline.Upscale(lowResolution, new FixtureNoiseSource(fixture), promptEmbeds);
+        var actual = pipeline.Upscale(lowResolution, new FixtureNoiseSource(fixture), promptEmbeds).cpu();
 
         Assert.That(actual.shape, Is.EqualTo(expected.shape));
         var maxDiff = actual.sub(expected).abs().max().item<float>();
@@ -47,12 +47,12 @@ public class PipelineParityTests
     public void ComputesTheReferenceFlows()
     {
         using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
-        using var pipeline = TinyPipeline.Load();
+        using var pipeline = TinyPipeline.Load(device: TestDevice.Compute);
         using var scope = NewDisposeScope();
-        var lowResolution = LowResolution(fixture.Load("lr_frames_u8"));
+        var lowResolution = TestDevice.On(LowResolution(fixture.Load("lr_frames_u8")));
         var count = (int)lowResolution.shape[0];
 
-        using var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, UpscaleOptions.Default.RaftIterations, UpscaleOptions.Default.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
+        using var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, SamplingOptions.Default.RaftIterations, SamplingOptions.Default.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
 
         for (var i = 0; i < count - 1; i++)
         {

@@ -11,7 +11,7 @@ namespace StableVsr.Tests.Sampling.Pipeline;
 /// </summary>
 public class PipelineWindowTests
 {
-    private static readonly UpscaleOptions Fast = UpscaleOptions.Default with { Steps = 2, RaftIterations = 2, Seed = 5 };
+    private static readonly UpscaleOptions Fast = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, Seed = 5 } };
 
     [Test]
     public void AWindowAtLeastAsLongAsTheSequenceIsWholeSequenceSampling()
@@ -19,9 +19,9 @@ public class PipelineWindowTests
         using var scope = NewDisposeScope();
         var frames = FramesTensor(6);
 
-        var exact = Run(Fast with { WindowSize = 6 }, frames);
-        var longer = Run(Fast with { WindowSize = 1000 }, frames);
-        var windowed = Run(Fast with { WindowSize = 2 }, frames);
+        var exact = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 6 } }, frames);
+        var longer = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 1000 } }, frames);
+        var windowed = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 2 } }, frames);
 
         Assert.That(longer.equal(exact).all().item<bool>(), Is.True, "one window of the whole sequence, whatever the window size above it");
         Assert.That(windowed.sub(exact).abs().max().item<float>(), Is.GreaterThan(0f), "smaller windows are a different sampling");
@@ -32,7 +32,7 @@ public class PipelineWindowTests
     {
         using var scope = NewDisposeScope();
         var frames = FramesTensor(6);
-        var options = Fast with { WindowSize = 3 };
+        var options = Fast with { Sampling = Fast.Sampling with { WindowSize = 3 } };
 
         var all = Run(options, frames);
         var firstWindowOnly = Run(options, frames[..3]);
@@ -46,7 +46,7 @@ public class PipelineWindowTests
     [Test]
     public async Task StreamingAndTensorPathsGiveTheSameBytesAndFramesComeOutAWindowAtATime()
     {
-        var options = Fast with { WindowSize = 2 };
+        var options = Fast with { Sampling = Fast.Sampling with { WindowSize = 2 } };
         var frames = MovingScene.Frames(5);
         using var pipeline = TinyPipeline.Load(options);
         var pulled = 0;
@@ -70,9 +70,9 @@ public class PipelineWindowTests
 
         using var scope = NewDisposeScope();
         var tensor = FrameTensorsOf(frames);
-        var expected = StableVsr.IO.FrameTensors.ToFrames(pipeline.Upscale(tensor), StableVsr.IO.PixelRange.ZeroToOne);
+        var expected = StableVsr.Models.Runtime.FrameTensors.ToFrames(pipeline.Upscale(tensor), StableVsr.Models.Runtime.PixelRange.ZeroToOne);
         Assert.That(streamed, Has.Count.EqualTo(5));
-        Assert.That(pulledAtFirstOutput, Is.LessThanOrEqualTo(options.WindowSize + 1), "the first window comes out before the rest is read");
+        Assert.That(pulledAtFirstOutput, Is.LessThanOrEqualTo(options.Sampling.WindowSize + 1), "the first window comes out before the rest is read");
         for (var i = 0; i < 5; i++)
         {
             Assert.That(streamed[i].Rgb.ToArray(), Is.EqualTo(expected[i].Rgb.ToArray()), $"frame {i}");
@@ -86,8 +86,8 @@ public class PipelineWindowTests
         using var scope = NewDisposeScope();
         var frames = FramesTensor(4);
 
-        var guided = Run(Fast with { WindowSize = 1 }, frames);
-        var independent = Run(Fast with { WindowSize = 1, GuideAcrossWindows = false }, frames);
+        var guided = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 1 } }, frames);
+        var independent = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 1, GuideAcrossWindows = false } }, frames);
 
         Assert.That(guided.shape, Is.EqualTo(new long[] { 4, 3, 128, 128 }));
         Assert.That(guided.isfinite().all().item<bool>(), Is.True);
@@ -100,7 +100,7 @@ public class PipelineWindowTests
 
     private static Tensor FramesTensor(int count) => FrameTensorsOf(MovingScene.Frames(count));
 
-    private static Tensor FrameTensorsOf(IReadOnlyList<VideoFrame> frames) => StableVsr.IO.FrameTensors.ToTensor(frames, StableVsr.IO.PixelRange.MinusOneToOne);
+    private static Tensor FrameTensorsOf(IReadOnlyList<VideoFrame> frames) => StableVsr.Models.Runtime.FrameTensors.ToTensor(frames, StableVsr.Models.Runtime.PixelRange.MinusOneToOne);
 
     private static Tensor Run(UpscaleOptions options, Tensor frames)
     {

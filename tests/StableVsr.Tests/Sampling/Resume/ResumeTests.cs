@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using StableVsr.IO;
-using StableVsr.Sampling.Pipeline;
+using StableVsr.Sampling.Jobs;
 using StableVsr.Sampling.Resume;
 using StableVsr.Tests.Support;
 
@@ -12,7 +12,7 @@ namespace StableVsr.Tests.Sampling.Resume;
 /// </summary>
 public class ResumeTests
 {
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Steps = 2, RaftIterations = 2, WindowSize = 2, Seed = 9 };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, WindowSize = 2, Seed = 9 } };
 
     private TempFolder temp = null!;
     private string input = string.Empty;
@@ -43,7 +43,7 @@ public class ResumeTests
             }
         });
         Assert.ThrowsAsync<UpscaleCanceledException>(() => RunAsync(Options, output, ResumeMode.New, progress, cts.Token));
-        var journalFolder = JournalOptions.ForOutput(output, outputIsFolder: true);
+        var journalFolder = UpscaleJob.DefaultWorkFolder(output);
         Assert.That(File.ReadAllText(Path.Combine(journalFolder, "journal.json")), Does.Contain("\"CommittedFrames\": 4"), "two windows of two frames committed");
         Assert.That(Directory.GetFiles(journalFolder, "carry-*.safetensors"), Has.Length.EqualTo(1), "one carry: the last committed window's");
 
@@ -74,7 +74,7 @@ public class ResumeTests
         var output = temp.File("out");
         await InterruptAfterFirstWindowAsync(output);
 
-        var steps = Assert.ThrowsAsync<InvalidInputException>(() => RunAsync(Options with { Steps = 3 }, output, ResumeMode.Resume));
+        var steps = Assert.ThrowsAsync<InvalidInputException>(() => RunAsync(Options with { Sampling = Options.Sampling with { Steps = 3 } }, output, ResumeMode.Resume));
         Assert.That(steps!.Message, Does.Contain("option Steps was 2, now 3").And.Contain("--restart"));
 
         var model = Assert.ThrowsAsync<InvalidInputException>(() => RunAsync(Options with { Precision = PrecisionPolicy.BFloat16Denoiser }, output, ResumeMode.Resume));
@@ -90,7 +90,7 @@ public class ResumeTests
     {
         var output = temp.File("out");
         await InterruptAfterFirstWindowAsync(output);
-        var path = Path.Combine(JournalOptions.ForOutput(output, outputIsFolder: true), "journal.json");
+        var path = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
         var json = JsonNode.Parse(File.ReadAllText(path))!;
         json["Format"] = 99;
         File.WriteAllText(path, json.ToJsonString());
@@ -128,8 +128,8 @@ public class ResumeTests
     private async Task<int> RunAsync(UpscaleOptions options, string output, ResumeMode mode, IProgress<UpscaleProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var pipeline = TinyPipeline.Load(options);
-        await using var source = new ImageFolderSource(input);
-        await using var sink = new ImageFolderSink(output);
-        return await pipeline.UpscaleResumableAsync(source, sink, new JournalOptions(JournalOptions.ForOutput(output, outputIsFolder: true), mode), progress, cancellationToken);
+        var runner = new UpscaleJobRunner(pipeline);
+        var plan = await UpscaleJobRunner.PlanAsync(new UpscaleJob(input, output) { Resume = mode, Overwrite = true }, cancellationToken: cancellationToken);
+        return await runner.RunAsync(plan, progress, null, cancellationToken);
     }
 }

@@ -20,8 +20,9 @@ public class DdpmSchedulerTests
     [TestCase(VarianceType.FixedLargeLog)]
     [TestCase(VarianceType.Learned)]
     [TestCase(VarianceType.LearnedRange)]
-    public void EveryVarianceTypeScalesTheNoiseAsDefined(VarianceType varianceType)
+    public void EveryVarianceTypeScalesTheNoiseAsDefined(object variance)
     {
+        var varianceType = (VarianceType)variance;
         var scheduler = new DdpmScheduler(new SchedulerConfig { ClipSample = false, VarianceType = varianceType });
         scheduler.SetTimesteps(10);
         var (t, prevT) = (scheduler.Timesteps[4], scheduler.Timesteps[5]);

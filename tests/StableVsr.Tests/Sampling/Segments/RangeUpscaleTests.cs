@@ -1,4 +1,5 @@
 using StableVsr.IO;
+using StableVsr.Sampling.Jobs;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Sampling.Resume;
 using StableVsr.Sampling.Segments;
@@ -7,13 +8,13 @@ using StableVsr.Tests.Support;
 namespace StableVsr.Tests.Sampling.Segments;
 
 /// <summary>
-/// <see cref="StableVsrPipeline.UpscaleRangeAsync"/>: a range warmed up from frame 0 gives the unsplit run's bytes for
+/// A range run (the job layer's <see cref="UpscaleJob.Range"/>): a range warmed up from frame 0 gives the unsplit run's bytes for
 /// its frames, ranges tile a sequence into the same files as the unsplit run writes, a range's journal is its own,
 /// and bad ranges are refused.
 /// </summary>
 public class RangeUpscaleTests
 {
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Steps = 2, RaftIterations = 2, WindowSize = 2, Seed = 5 };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, WindowSize = 2, Seed = 5 } };
 
     private TempFolder temp = null!;
     private string input = string.Empty;
@@ -59,7 +60,7 @@ public class RangeUpscaleTests
         foreach (var range in plan)
         {
             await using var source = new ImageFolderSource(input);
-            await pipeline.UpscaleRangeAsync(source, new RecordingSink(new ImageFolderSink(output), written), range, new JournalOptions(temp.File($"journal-{range.Start}")));
+            await pipeline.UpscaleRangeAsync(source, new RecordingSink(new ImageFolderSink(output), written), range, temp.File($"journal-{range.Start}"));
             Assert.That(Directory.Exists(temp.File($"journal-{range.Start}")), Is.False, "a finished range removes its journal");
         }
 
@@ -82,20 +83,20 @@ public class RangeUpscaleTests
         });
         await using (var source = new ImageFolderSource(input))
         {
-            Assert.ThrowsAsync<UpscaleCanceledException>(() => pipeline.UpscaleRangeAsync(source, new ImageFolderSink(temp.File("a")), new SequenceRange(4, 8, 2), new JournalOptions(journal), progress, cts.Token));
+            Assert.ThrowsAsync<UpscaleCanceledException>(() => pipeline.UpscaleRangeAsync(source, new ImageFolderSink(temp.File("a")), new SequenceRange(4, 8, 2), journal, ResumeMode.New, progress, cts.Token));
         }
 
         Assert.That(File.ReadAllText(Path.Combine(journal, "journal.json")), Does.Contain("\"CommittedFrames\": 6").And.Contain("[4, 8) warm-up 2"), "the warm-up window and the first output window committed");
         await using (var source = new ImageFolderSource(input))
         {
-            var refused = Assert.ThrowsAsync<InvalidInputException>(() => pipeline.UpscaleRangeAsync(source, new ImageFolderSink(temp.File("a")), new SequenceRange(4, 8, 0), new JournalOptions(journal, ResumeMode.Resume)));
+            var refused = Assert.ThrowsAsync<InvalidInputException>(() => pipeline.UpscaleRangeAsync(source, new ImageFolderSink(temp.File("a")), new SequenceRange(4, 8, 0), journal, ResumeMode.Resume));
             Assert.That(refused!.Message, Does.Contain("option Range was [4, 8) warm-up 2, now [4, 8) warm-up 0"));
         }
 
         // The same range resumes to the bytes of an uninterrupted run of it.
         await using (var source = new ImageFolderSource(input))
         {
-            Assert.That(await pipeline.UpscaleRangeAsync(source, new ImageFolderSink(temp.File("a")), new SequenceRange(4, 8, 2), new JournalOptions(journal, ResumeMode.Resume)), Is.EqualTo(4));
+            Assert.That(await pipeline.UpscaleRangeAsync(source, new ImageFolderSink(temp.File("a")), new SequenceRange(4, 8, 2), journal, ResumeMode.Resume), Is.EqualTo(4));
         }
 
         await using (var source = new ImageFolderSource(input))
@@ -109,7 +110,7 @@ public class RangeUpscaleTests
     [Test]
     public async Task ARangeEndingAfterTheSequenceIsRefused()
     {
-        using var pipeline = TinyPipeline.Load(Options with { WindowSize = 8 });
+        using var pipeline = TinyPipeline.Load(Options with { Sampling = Options.Sampling with { WindowSize = 8 } });
         await using var source = new ImageFolderSource(input);
         var refused = Assert.ThrowsAsync<InvalidInputException>(() => pipeline.UpscaleRangeAsync(source, new ImageFolderSink(temp.File("out")), new SequenceRange(6, 10, 1)));
         Assert.That(refused!.Message, Does.Contain("[6, 10) warm-up 1").And.Contain("has 8 frame(s)"));

@@ -1,4 +1,5 @@
 using StableVsr.IO;
+using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Flow;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Sampling.Segments;
@@ -18,7 +19,7 @@ namespace StableVsr.Tests.Sampling.Segments;
 public class SegmentBorderWarpTests
 {
     private const int Frames = 12;
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Steps = 4, WindowSize = 4, Seed = 3 };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 4, WindowSize = 4, Seed = 3 } };
 
     [Test]
     public async Task WarpErrorAtSegmentBordersAgainstInteriorPairsByOverlap()
@@ -31,7 +32,7 @@ public class SegmentBorderWarpTests
         using (NewDisposeScope())
         {
             var lowResolution = FrameTensors.ToTensor(input, PixelRange.MinusOneToOne);
-            using var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, Options.RaftIterations, Options.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
+            using var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, Options.Sampling.RaftIterations, Options.Sampling.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
             report.Add(Line("unsplit (windows of 4, carried)", whole, whole, flows));
             foreach (var overlap in new[] { 0, 2, 4 })
             {
@@ -81,7 +82,7 @@ public class SegmentBorderWarpTests
     {
         public string Description => "moving scene";
 
-        public int? FrameCount => frames.Count;
+        public ValueTask<int?> CountFramesAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<int?>(frames.Count);
 
         public async IAsyncEnumerable<VideoFrame> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {

@@ -27,7 +27,7 @@ public class TorchHubDownloaderTests
 
     [Test]
     public void RaftUrlCarriesTheTorchvisionHashPrefix() =>
-        Assert.That(TorchHubDownloader.HashPrefix(Path.GetFileName(new Uri(TorchHubDownloader.RaftLargeUrl).AbsolutePath)), Is.EqualTo("ff5fadd5"));
+        Assert.That(TorchHubDownloader.HashPrefix(PretrainedWeights.RaftLarge.FileName!), Is.EqualTo("ff5fadd5"));
 
     [Test]
     public async Task DownloadLandsInTorchHubCheckpointsAfterTheHashCheck()
@@ -61,7 +61,7 @@ public class TorchHubDownloaderTests
     {
         using var downloader = new TorchHubDownloader(Options() with { Offline = true });
 
-        Assert.ThrowsAsync<HubDownloadException>(() => downloader.DownloadAsync(TorchHubDownloader.RaftLargeUrl));
+        Assert.ThrowsAsync<HubDownloadException>(() => downloader.DownloadAsync(PretrainedWeights.RaftLarge));
         Assert.That(server.Requests, Is.Empty);
     }
 

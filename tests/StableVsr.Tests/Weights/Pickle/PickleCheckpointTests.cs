@@ -74,7 +74,7 @@ public class PickleCheckpointTests
         using var row = checkpoint.Load("row");
         using var column = checkpoint.Load("column");
         using var destination = torch.zeros(4, 3);
-        checkpoint.ReadInto("transposed", destination);
+        ((ITensorSource)checkpoint).ReadInto("transposed", destination);
 
         Assert.That(loadedWhole.Equals(whole), Is.True);
         Assert.That(transposed.Equals(whole.t()), Is.True);

@@ -114,12 +114,14 @@ public class SafetensorsFileTests
         using var otherType = torch.zeros(info.Shape, torch.float64);
         using var wrongShape = torch.zeros(new long[] { 3 }, torch.float32);
 
-        file.ReadInto(key, sameType);
-        file.ReadInto(key, otherType);
+        ITensorSource source = file;
+        source.ReadInto(key, sameType);
+        source.ReadInto(key, otherType);
 
         Assert.That(sameType.Equals(expected), Is.True);
         Assert.That(otherType.to(torch.float32).Equals(expected), Is.True);
-        Assert.Throws<ArgumentException>(() => file.ReadInto(key, wrongShape));
+        Assert.Throws<ArgumentException>(() => source.ReadInto(key, wrongShape));
+        Assert.That(file.TryFillDirectly(key, otherType), Is.False, "a float64 destination of float32 data is converted, not filled byte for byte");
     }
 
     [Test]
