@@ -9,7 +9,11 @@ public enum FrozenPrecision
     /// <summary><c>no</c>: every network in float32 (train.py's default, and the only mode the parity fixture covers).</summary>
     Float32,
 
-    /// <summary><c>bf16</c>: the UNet and VAE in bfloat16; RAFT stays float32 so the flows keep their precision.</summary>
+    /// <summary>
+    /// <c>bf16</c>: the UNet and VAE in bfloat16 on CUDA; RAFT stays float32 so the flows keep their precision. On the CPU
+    /// only the VAE runs in bfloat16: the UNet carries the ControlNet's gradient, and its bfloat16 backward pass has given
+    /// NaN gradients on CPUs with native bfloat16 (AVX512_BF16), so it stays float32 there.
+    /// </summary>
     BFloat16,
 
     /// <summary>

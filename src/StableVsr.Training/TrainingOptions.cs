@@ -1,5 +1,6 @@
 using System.Globalization;
 using StableVsr.Models.Loading;
+using StableVsr.Models.Raft;
 
 namespace StableVsr.Training;
 
@@ -55,7 +56,12 @@ public sealed record TrainingOptions
     /// <summary><c>--seed</c>: seeds data order, crops, flips, noise and timesteps, and a new ControlNet's random layers. Default 42.</summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary><c>gt_size</c>: side of the square ground-truth crop in pixels (LR crops are a quarter of it). A multiple of 8, at least 128 (RAFT's minimum). Default 256.</summary>
+    /// <summary>
+    /// <c>gt_size</c>: side of the square ground-truth crop in pixels (LR crops are a quarter of it). A multiple of 8, at
+    /// least 128: RAFT-large's correlation pyramid halves the crop's 1/8 three times, and from 64 to 120 px its coarsest
+    /// level is 1 px wide, where torchvision's <c>raft_large</c> (which train.py runs on these crops) returns NaN for every
+    /// flow; below 64 px it fails outright. Default 256.
+    /// </summary>
     public int GtSize { get; init; } = 256;
 
     /// <summary><c>use_hflip</c>: flips each training window horizontally with probability 0.5. Default true.</summary>
@@ -196,7 +202,12 @@ public sealed record TrainingOptions
         Require(!string.IsNullOrWhiteSpace(Model), "Model must name a StableVSR model folder or Hub id.");
         Require(!string.IsNullOrWhiteSpace(Data), "Data must name the training data folder (with hr/ and lr/ subfolders).");
         Require(!string.IsNullOrWhiteSpace(Output), "Output must name the folder for checkpoints and logs.");
-        Require(GtSize >= 128 && GtSize % 8 == 0, $"GtSize must be a multiple of 8 and at least 128 (RAFT needs 128 px); got {GtSize}.");
+        var raftMinimum = new RaftConfig().MinImageSide;
+        Require(
+            GtSize >= raftMinimum && GtSize % RaftConfig.DownsampleFactor == 0,
+            $"GtSize must be a multiple of {RaftConfig.DownsampleFactor} and at least {raftMinimum}; got {GtSize}. RAFT-large computes the flow between the upscaled crops, " +
+            $"and below {raftMinimum} px the coarsest level of its correlation pyramid is 1 px wide: torchvision's raft_large, which train.py runs, then gives NaN for " +
+            "every flow (at 64 to 120 px) or fails (below 64 px), so training would learn from NaN.");
         Require(FrameIntervals.Count > 0 && FrameIntervals.All(i => i >= 1), $"FrameIntervals must hold at least one interval, each at least 1; got [{string.Join(", ", FrameIntervals)}].");
         Require(BatchSize >= 1, $"BatchSize must be at least 1; got {BatchSize}.");
         Require(NumTrainEpochs >= 1, $"NumTrainEpochs must be at least 1; got {NumTrainEpochs}.");

@@ -261,24 +261,32 @@ internal sealed class TrainingSession : IDisposable
         return dataset;
     }
 
+    /// <summary>
+    /// The precisions of the frozen UNet and VAE for <paramref name="precision"/>. On the CPU, bfloat16 applies to the VAE
+    /// only: the ControlNet's gradient flows back through the UNet, and libtorch's CPU bfloat16 kernels have given NaN
+    /// gradients there (finite forward) on CPUs with native bfloat16, so that pass stays float32. The VAE stays float32
+    /// beside a float16 UNet (its decoder breaks in float16); bfloat16 has float32's range.
+    /// </summary>
+    internal static (ModelPrecision Unet, ModelPrecision Vae) FrozenTypes(FrozenPrecision precision, DeviceType device) => precision switch
+    {
+        FrozenPrecision.BFloat16 when device == DeviceType.CPU => (ModelPrecision.Float32, ModelPrecision.BFloat16),
+        FrozenPrecision.BFloat16 => (ModelPrecision.BFloat16, ModelPrecision.BFloat16),
+        FrozenPrecision.Float16 => (ModelPrecision.Float16, ModelPrecision.Float32),
+        _ => (ModelPrecision.Float32, ModelPrecision.Float32),
+    };
+
     // The frozen networks and the ControlNet through the one model loader (folder layout, precision per network); the
     // ControlNet is made from the UNet or read from a folder or checkpoint. The text encoder encodes the prompt once and
     // stays only for validation runs.
     private TrainingNetworks LoadNetworks(Device device, string? resume, out string controlNetConfig, out StableVsrModels? validationModels)
     {
-        var frozen = options.Precision switch
-        {
-            FrozenPrecision.BFloat16 => ModelPrecision.BFloat16,
-            FrozenPrecision.Float16 => ModelPrecision.Float16,
-            _ => ModelPrecision.Float32,
-        };
-        if (frozen == ModelPrecision.Float16 && device.type != DeviceType.CUDA)
+        var (unetPrecision, vaePrecision) = FrozenTypes(options.Precision, device.type);
+        if (unetPrecision == ModelPrecision.Float16 && device.type != DeviceType.CUDA)
         {
             throw new InvalidInputException("Float16 frozen networks need a CUDA device (libtorch's CPU float16 convolutions are missing or very slow); use BFloat16 or Float32 on the CPU.");
         }
 
-        // The VAE stays float32 beside a float16 UNet (its decoder breaks in float16); bfloat16 has float32's range.
-        var precision = PrecisionPolicy.Float32 with { Unet = frozen, Vae = frozen == ModelPrecision.BFloat16 ? ModelPrecision.BFloat16 : ModelPrecision.Float32 };
+        var precision = PrecisionPolicy.Float32 with { Unet = unetPrecision, Vae = vaePrecision };
         string? config = null;
         var models = Own(new StableVsrModelLoader(loggerFactory).Load(ModelFolder, RaftFile, device, precision, unet => LoadControlNet(device, resume, unet, out config)));
         controlNetConfig = config!;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using StableVsr.Models.Raft;
 using StableVsr.Training;
 
 namespace StableVsr.Cli.Commands;
@@ -40,13 +41,13 @@ internal static class TrainCommand
         var checkpointLimit = new Option<int?>("--checkpoints-total-limit") { Description = "Keep at most N checkpoints. Default: all." };
         var batchSize = new Option<int?>("--batch-size") { Description = $"Windows per batch (--train_batch_size; train.sh: 8). Default {defaults.BatchSize}." };
         var accumulation = new Option<int?>("--gradient-accumulation-steps") { Description = $"Batches per optimizer step (use the GPU count of train.sh, 4, to reproduce its global batch). Default {defaults.GradientAccumulationSteps}." };
-        var gtSize = new Option<int?>("--gt-size") { Description = $"Ground-truth crop side in px (gt_size). Default {defaults.GtSize}." };
+        var gtSize = new Option<int?>("--gt-size") { Description = $"Ground-truth crop side in px (gt_size): a multiple of 8, at least {new RaftConfig().MinImageSide} (RAFT's flow is NaN below). Default {defaults.GtSize}." };
         var learningRate = new Option<double?>("--learning-rate") { Description = $"Learning rate (train.sh: 5e-5). Default {defaults.LearningRate}." };
         var scheduler = new Option<LearningRateSchedule?>("--lr-scheduler") { Description = $"Learning-rate schedule. Default {defaults.LearningRateScheduler}." };
         var warmup = new Option<int?>("--lr-warmup-steps") { Description = $"Warmup steps of the schedule. Default {defaults.LearningRateWarmupSteps}." };
         var maxGradNorm = new Option<double?>("--max-grad-norm") { Description = $"Gradient clipping norm. Default {defaults.MaxGradNorm}." };
         var seed = new Option<long?>("--seed") { Description = $"Seed of data order, crops, noise and timesteps. Default {defaults.Seed}." };
-        var precision = new Option<FrozenPrecision?>("--precision") { Description = "Frozen UNet/VAE precision (--mixed_precision): float32, bfloat16, or float16 (CUDA only). Default float32." };
+        var precision = new Option<FrozenPrecision?>("--precision") { Description = "Frozen UNet/VAE precision (--mixed_precision): float32, bfloat16 (on the CPU the VAE only: the UNet carries the gradient and stays float32), or float16 (CUDA only). Default float32." };
         var gradientCheckpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute the ControlNet's down blocks in the backward pass to save memory." };
         var validationFrames = new Option<string?>("--validation-frames") { Description = "Folder of LR frames upscaled with the current ControlNet every --validation-steps." };
         var validationGroundTruth = new Option<string?>("--validation-gt") { Description = "Ground-truth frames of --validation-frames (4x): each validation then writes PSNR and SSIM to validation/metrics.csv." };

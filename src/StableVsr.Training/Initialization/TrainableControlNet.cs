@@ -11,12 +11,15 @@ namespace StableVsr.Training.Initialization;
 internal static class TrainableControlNet
 {
     /// <summary>Unfreezes <paramref name="controlNet"/> and returns its parameters by name, in <c>named_parameters()</c> order.</summary>
-    /// <exception cref="InvalidInputException">The ControlNet is not float32 (train.py refuses low-precision trainable weights too).</exception>
+    /// <exception cref="InvalidInputException">
+    /// The ControlNet is in a half type (train.py refuses low-precision trainable weights too). Float32 is what training
+    /// uses; float64 is accepted for numerical checks of the gradients.
+    /// </exception>
     public static IReadOnlyList<(string Name, Tensor Parameter)> Prepare(ControlNetModel controlNet)
     {
         ArgumentNullException.ThrowIfNull(controlNet);
         var parameters = controlNet.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList();
-        var lowPrecision = parameters.FirstOrDefault(p => p.Item2.dtype != ScalarType.Float32);
+        var lowPrecision = parameters.FirstOrDefault(p => p.Item2.dtype is not (ScalarType.Float32 or ScalarType.Float64));
         if (lowPrecision.Item2 is not null)
         {
             throw new InvalidInputException(

@@ -17,6 +17,18 @@ public static class Fixtures
     /// <summary>A path inside <c>cases/</c>.</summary>
     public static string Case(string name) => Path("cases", name);
 
+    /// <summary>
+    /// The names of the files in <c>cases/</c> that match <paramref name="pattern"/> (e.g. <c>train_step*.safetensors</c>),
+    /// in ordinal order, for tests that run every case a generator made; fails when there is none.
+    /// </summary>
+    public static IReadOnlyList<string> Cases(string pattern)
+    {
+        var names = Directory.GetFiles(Path("cases"), pattern).Select(f => System.IO.Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
+        return names.Count > 0
+            ? names
+            : throw new FileNotFoundException($"No {pattern} in '{Path("cases")}': the fixture set is incomplete.");
+    }
+
     private static string Locate()
     {
         var fromEnv = Environment.GetEnvironmentVariable("STABLEVSR_FIXTURES");

@@ -11,20 +11,24 @@ using TorchSharp;
 
 namespace StableVsr.Tests.Training;
 
-/// <summary>The fixtures' tiny StableVSR networks set up as train.py sets them up, on the CPU in float32. Owns them.</summary>
+/// <summary>
+/// The fixtures' tiny StableVSR networks set up as train.py sets them up, on the CPU, in float32 unless asked otherwise
+/// (float64 for finite-difference checks). Owns them.
+/// </summary>
 internal sealed class TinyTrainingNetworks : IDisposable
 {
-    public TinyTrainingNetworks(torch.Tensor promptEmbeds)
+    /// <summary>Loads the networks; <paramref name="scheduler"/> replaces the model folder's scheduler config (a fixture's own).</summary>
+    public TinyTrainingNetworks(torch.Tensor promptEmbeds, SchedulerConfig? scheduler = null, torch.ScalarType dtype = torch.ScalarType.Float32)
     {
         var folder = TinyPipeline.ModelFolder;
-        Unet = UNet2DConditionModel.FromPretrained(Path.Combine(folder, "unet"));
-        Vae = AutoencoderKL.FromPretrained(Path.Combine(folder, "vae"));
-        ControlNet = ControlNetModel.FromPretrained(Path.Combine(folder, "controlnet"));
-        Raft = Raft.FromFile(TinyPipeline.RaftWeights);
+        Unet = UNet2DConditionModel.FromPretrained(Path.Combine(folder, "unet"), dtype: dtype);
+        Vae = AutoencoderKL.FromPretrained(Path.Combine(folder, "vae"), dtype: dtype);
+        ControlNet = ControlNetModel.FromPretrained(Path.Combine(folder, "controlnet"), dtype: dtype);
+        Raft = Raft.FromFile(TinyPipeline.RaftWeights, dtype: dtype);
         Raft.NormStatistics = RaftNormStatistics.Batch;
         Parameters = TrainableControlNet.Prepare(ControlNet);
-        var diffusion = new DiffusionTargets(SchedulerConfig.Load(Path.Combine(folder, "scheduler", "scheduler_config.json")));
-        PromptEmbeds = promptEmbeds.DetachFromDisposeScope();
+        var diffusion = new DiffusionTargets(scheduler ?? SchedulerConfig.Load(Path.Combine(folder, "scheduler", "scheduler_config.json")));
+        PromptEmbeds = promptEmbeds.to(dtype).DetachFromDisposeScope();
         Networks = new TrainingNetworks(Unet, Vae, Raft, ControlNet, diffusion, PromptEmbeds);
     }
 

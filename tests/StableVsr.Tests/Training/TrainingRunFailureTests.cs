@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StableVsr.Models.ControlNet;
+using StableVsr.Tensors;
 using StableVsr.Tests.Support;
 using StableVsr.Training;
 using StableVsr.Training.Checkpoints;
@@ -94,7 +95,7 @@ public sealed class TrainingRunFailureTests
         if (step == 1)
         {
             using var noGrad = torch.no_grad();
-            controlNet.parameters().First().fill_(float.NaN);
+            controlNet.parameters().First().fill_(ScalarCache.Of(double.NaN));
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class ControlNetGradientCheckpointingTests
             controlNet.GradientCheckpointing = checkpointing;
             using var residuals = controlNet.forward(new ControlNetInput(sample, timestep, text, cond));
             var output = unet.forward(new UNetInput(sample, timestep, text, DownResiduals: residuals.DownResiduals, MidResidual: residuals.MidResidual));
-            output.pow(2).mean().backward();
+            output.mul(output).mean().backward();
             gradients.Add(parameters.ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
             foreach (var (_, parameter) in parameters)
             {

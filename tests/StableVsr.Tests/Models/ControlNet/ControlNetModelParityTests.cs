@@ -7,6 +7,7 @@ using TorchSharp;
 namespace StableVsr.Tests.Models.ControlNet;
 
 [Category("Parity")]
+[Category("GcStress")]
 public class ControlNetModelParityTests
 {
     [Test]

@@ -5,6 +5,7 @@ using TorchSharp;
 namespace StableVsr.Tests.Models.Unet;
 
 [Category("Parity")]
+[Category("GcStress")]
 public class UNet2DConditionModelParityTests
 {
     [Test]

@@ -5,6 +5,7 @@ using TorchSharp;
 namespace StableVsr.Tests.Models.Vae;
 
 [Category("Parity")]
+[Category("GcStress")]
 public class AutoencoderKLParityTests
 {
     [Test]

@@ -7,6 +7,7 @@ namespace StableVsr.Tests.Sampling.Flow;
 
 /// <summary>FlowWarp against StableVSR's <c>flow_warp</c> (fixture <c>cases/flow_warp.safetensors</c>).</summary>
 [Category("Parity")]
+[Category("GcStress")]
 public class FlowWarpParityTests
 {
     private const double Tolerance = 1e-4;

@@ -9,6 +9,7 @@ namespace StableVsr.Tests.Sampling.Schedulers;
 /// <c>cases/ddim.safetensors</c>): every timestep list and every step case (eta 0 and 1) in the file.
 /// </summary>
 [Category("Parity")]
+[Category("GcStress")]
 public partial class DdimSchedulerParityTests
 {
     private const string FixtureName = "ddim.safetensors";

@@ -8,6 +8,7 @@ namespace StableVsr.Tests.Sampling.Schedulers;
 /// list and every step case in the file, with the config from its metadata.
 /// </summary>
 [Category("Parity")]
+[Category("GcStress")]
 public partial class DdpmSchedulerParityTests
 {
     private const string FixtureName = "ddpm.safetensors";

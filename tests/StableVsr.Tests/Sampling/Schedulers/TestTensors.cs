@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using TorchSharp;
 
 namespace StableVsr.Tests.Sampling.Schedulers;
@@ -17,7 +18,9 @@ internal static class TestTensors
     {
         using var generator = new torch.Generator(seed);
         using var unit = torch.rand(shape, generator: generator);
-        return (unit * (high - low)) + low;
+        using var range = (high - low).ToScalar();
+        using var offset = low.ToScalar();
+        return unit.mul(range).add_(offset, ScalarCache.Of(1));
     }
 
     /// <summary>The values as doubles, in row-major order.</summary>
