@@ -32,7 +32,7 @@ internal static class TrainCommand
         var controlNet = new Option<string?>("--controlnet") { Description = "ControlNet folder to continue from (--controlnet_model_name_or_path); default: a new one made from the UNet." };
         var raft = new Option<string?>("--raft") { Description = "RAFT-large weights (.pth or .safetensors); default: torchvision's through the torch hub cache." };
         var output = new Option<string?>("--output", "-o") { Description = $"Folder for checkpoints, logs and the trained ControlNet (--output_dir). Default {defaults.Output}." };
-        var config = new Option<FileInfo?>("--config") { Description = "JSON file of TrainingOptions (property names as in the README); flags override it." };
+        var config = new Option<FileInfo?>("--config") { Description = "JSON file of TrainingOptions (property names as in docs/training.md); flags override it." };
         var metadata = new Option<string?>("--metadata") { Description = "REDS metadata file (meta_info_file); default: every sequence folder under hr/." };
         var heldOut = new Option<ExcludedPartition?>("--held-out") { Description = "Sequences held out for validation (val_partition): reds4 (000, 011, 015, 020), redsofficial (240-269) or none. Default reds4." };
         var maxSteps = new Option<int?>("--max-steps") { Description = "Optimizer steps (--max_train_steps); default: --epochs epochs." };

@@ -74,7 +74,7 @@ public sealed record SamplingOptions
     /// any is final, so a long sequence is upscaled window by window: memory stays flat in sequence length and each
     /// window's frames come out as soon as it is done. With <see cref="GuideAcrossWindows"/>, a window continues the
     /// previous one's temporal guidance. A window at least as long as the sequence reproduces whole-sequence sampling
-    /// exactly (StableVSR's own behaviour). Default 16 (see the README for how it was chosen); at least 1.
+    /// exactly (StableVSR's own behaviour). Default 16 (docs/long-videos.md says how it was chosen); at least 1.
     /// </summary>
     public int WindowSize { get; init; } = 16;
 
