@@ -94,6 +94,8 @@ public sealed partial class UpscaleJobRunner
             return plan.FrameCount ?? 0;
         }
 
+        CheckMemory(plan);
+        using var claim = plan.Claim();
         if (plan.Segments.Count > 1)
         {
             return await SegmentedRun.RunAsync(pipeline, plan, progress, committed, loggerFactory, logger, cancellationToken).ConfigureAwait(false);
@@ -110,6 +112,23 @@ public sealed partial class UpscaleJobRunner
                 return frames;
             }
         }
+    }
+
+    /// <summary>
+    /// Refuses a plan whose frames cannot fit in the memory of the machine its models run on (see
+    /// <see cref="MemoryEstimate"/>; checked where the models run on the CPU), before the output is claimed.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The run cannot fit; the message names the frame size and what helps.</exception>
+    internal void CheckMemory(UpscaleJobPlan plan)
+    {
+        if (plan.FrameWidth <= 0 || pipeline.Models.Device.type != TorchSharp.DeviceType.CPU)
+        {
+            return;
+        }
+
+        var sampling = pipeline.Options.Sampling;
+        MemoryEstimate.For(plan.FrameWidth, plan.FrameHeight, sampling)
+            .ThrowIfOver(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, plan.FrameWidth, plan.FrameHeight, sampling);
     }
 
     /// <summary>
@@ -131,6 +150,31 @@ public sealed partial class UpscaleJobRunner
 
         var frames = plans.Select(p => p.IsComplete ? p.FrameCount ?? 0 : 0).ToArray();
         var todo = Enumerable.Range(0, plans.Count).Where(i => !plans[i].IsComplete).ToArray();
+        foreach (var i in todo)
+        {
+            CheckMemory(plans[i]);
+        }
+
+        var claims = new List<IDisposable>(todo.Length);
+        try
+        {
+            foreach (var i in todo)
+            {
+                claims.Add(plans[i].Claim());
+            }
+
+            await RunBatchesAsync(plans, todo, frames, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            claims.ForEach(c => c.Dispose());
+        }
+
+        return frames;
+    }
+
+    private async Task RunBatchesAsync(IReadOnlyList<UpscaleJobPlan> plans, int[] todo, int[] frames, IProgress<UpscaleProgress>? progress, CancellationToken cancellationToken)
+    {
         foreach (var batch in todo.Chunk(pipeline.Options.SequenceBatchSize))
         {
             var sequences = new List<IReadOnlyList<VideoFrame>>(batch.Length);
@@ -157,8 +201,6 @@ public sealed partial class UpscaleJobRunner
                 LogFinished(logger, plans[batch[b]].Output, upscaled[b].Count);
             }
         }
-
-        return frames;
     }
 
     // The one place a job takes its output: the sink for the plan's output, the input video as the output's source video.
