@@ -2,6 +2,7 @@ using StableVsr.Models.Loading;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Weights.Safetensors;
 using static TorchSharp.torch;
+using StableVsr.Tensors;
 
 namespace StableVsr.Tests.Support;
 
@@ -18,7 +19,7 @@ public static class TinyPipeline
     public static Tensor FixtureFrames()
     {
         using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
-        return fixture.Load("lr_frames_u8").to(ScalarType.Float32).div(255f).mul(2f).sub(1f);
+        return fixture.Load("lr_frames_u8").to(ScalarType.Float32).DividedBy(255.0).Times(2.0).Minus(1.0);
     }
 
     /// <summary>The fixtures' model and RAFT weights.</summary>
