@@ -119,14 +119,30 @@ public sealed partial class UpscaleJobRunner
     /// <see cref="MemoryEstimate"/>; checked where the models run on the CPU), before the output is claimed.
     /// </summary>
     /// <exception cref="InvalidInputException">The run cannot fit; the message names the frame size and what helps.</exception>
-    internal void CheckMemory(UpscaleJobPlan plan)
+    internal void CheckMemory(UpscaleJobPlan plan) => CheckMemory(plan, pipeline.Options.Sampling, pipeline.Models.Device.type == TorchSharp.DeviceType.CPU);
+
+    /// <summary>
+    /// Refuses, before a model is loaded or anything allocated, a planned job whose frames cannot fit in this machine's
+    /// memory with <paramref name="options"/>: a lower bound from the tensors the pipeline allocates (RAFT's correlation
+    /// of a frame pair, the window's flows, decoding a frame; see docs/troubleshooting.md), checked where the models run
+    /// on the CPU against the memory .NET may use. <see cref="RunAsync(UpscaleJobPlan, IProgress{UpscaleProgress}?, Func{int, CancellationToken, Task}?, CancellationToken)"/> checks it too.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The run cannot fit; the message names the frame size and the options that help (--vae-tile, --window, --state-device).</exception>
+    public static void EnsureFits(UpscaleJobPlan plan, UpscaleOptions options)
     {
-        if (plan.FrameWidth <= 0 || pipeline.Models.Device.type != TorchSharp.DeviceType.CPU)
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        var onCpu = options.Device.Kind == ComputeDeviceKind.Cpu || (options.Device.Kind == ComputeDeviceKind.Auto && !TorchSharp.torch.cuda.is_available());
+        CheckMemory(plan, options.Sampling, onCpu);
+    }
+
+    private static void CheckMemory(UpscaleJobPlan plan, SamplingOptions sampling, bool onCpu)
+    {
+        if (plan.FrameWidth <= 0 || plan.IsComplete || !onCpu)
         {
             return;
         }
 
-        var sampling = pipeline.Options.Sampling;
         MemoryEstimate.For(plan.FrameWidth, plan.FrameHeight, sampling)
             .ThrowIfOver(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, plan.FrameWidth, plan.FrameHeight, sampling);
     }
