@@ -32,7 +32,8 @@ internal sealed class OutputLock : IDisposable
     /// <summary>Claims <paramref name="target"/> for this run.</summary>
     /// <param name="target">The output or journal folder to claim; its lock file is <see cref="PathFor"/>.</param>
     /// <param name="what">What is claimed, for the refusal message ("the output 'x'").</param>
-    /// <exception cref="InvalidInputException">Another live run holds it (the message names its pid, host and start), or the lock file cannot be created.</exception>
+    /// <exception cref="OutputInUseException">Another live run holds it (the message names its pid, host and start).</exception>
+    /// <exception cref="InvalidInputException">The lock file cannot be created.</exception>
     public static OutputLock Acquire(string target, string what)
     {
         var lockPath = PathFor(target);
@@ -46,7 +47,7 @@ internal sealed class OutputLock : IDisposable
             }
             catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
             {
-                throw new InvalidInputException($"{what} is in use by another run ({DescribeOwner(lockPath)}): wait for it to finish or stop it; a lock left by a killed run is taken over by itself.", e);
+                throw new OutputInUseException($"{what} is in use by another run ({DescribeOwner(lockPath)}): wait for it to finish or stop it; a lock left by a killed run is taken over by itself.", e);
             }
             catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException or PathTooLongException)
             {
@@ -67,7 +68,7 @@ internal sealed class OutputLock : IDisposable
     }
 
     /// <summary>Refuses at once, without keeping anything, when another live run holds <paramref name="target"/>.</summary>
-    /// <exception cref="InvalidInputException">Another live run holds it.</exception>
+    /// <exception cref="OutputInUseException">Another live run holds it.</exception>
     public static void ThrowIfHeld(string target, string what)
     {
         var lockPath = PathFor(target);
@@ -82,7 +83,7 @@ internal sealed class OutputLock : IDisposable
         }
         catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException))
         {
-            throw new InvalidInputException($"{what} is in use by another run ({DescribeOwner(lockPath)}): wait for it to finish or stop it; a lock left by a killed run is taken over by itself.", e);
+            throw new OutputInUseException($"{what} is in use by another run ({DescribeOwner(lockPath)}): wait for it to finish or stop it; a lock left by a killed run is taken over by itself.", e);
         }
         catch (UnauthorizedAccessException)
         {
