@@ -15,7 +15,7 @@ namespace StableVsr.Cli.Commands;
 internal static class WorkerCommand
 {
     // How long a stop may take before the silo stops without handing its segments back.
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(8);
 
     // How often the worker looks at its store (beside Orleans, which cannot tell a reset store from a down one).
     private static readonly TimeSpan StorePoll = TimeSpan.FromSeconds(3);
@@ -128,18 +128,14 @@ internal static class WorkerCommand
         }
 
         // A graceful stop hands the running segments back; when the store does not answer it cannot, and Orleans would
-        // retry for minutes: after StopTimeout the silo stops without it (the leases then expire and the segments resume
-        // elsewhere from their journals).
-        using (var limit = new CancellationTokenSource(StopTimeout))
+        // retry for minutes, ungracefully too: after StopTimeout the process ends without it (the leases then expire
+        // and the segments resume elsewhere from their journals).
+        using var limit = new CancellationTokenSource(StopTimeout);
+        var stopping = host.StopAsync(limit.Token);
+        if (await Task.WhenAny(stopping, Task.Delay(StopTimeout + StopTimeout)).ConfigureAwait(false) != stopping)
         {
-            try
-            {
-                await host.StopAsync(limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine($"The silo did not stop gracefully within {StopTimeout.TotalSeconds:0} s; stopped without handing back.");
-            }
+            Console.Error.WriteLine($"The silo did not stop within {(2 * StopTimeout).TotalSeconds:0} s (its store does not answer); the worker ends without handing its segments back.");
+            ProcessExit.Now(code);
         }
 
         return code;
