@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
 using StableVsr.IO;
@@ -65,20 +64,7 @@ public class DamagedSegmentTests
     // committed segment numbered damaged; returns its path.
     private static async Task<string> KillAfterTwoWindowsAsync(string[] arguments, string output, int damaged)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment[TestHooks.ExitAfterCommitsVariable] = "2";
-        using (var process = Process.Start(start)!)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await process.WaitForExitAsync(limit.Token);
-            Assert.That(process.ExitCode, Is.EqualTo(128 + 9), await stderr);
-        }
+        await CliProcess.KillAfterCommitsAsync(2, arguments);
 
         var segment = Path.Combine(UpscaleJob.DefaultWorkFolder(output), VideoFileSink.SegmentName(damaged));
         Assert.That(File.Exists(segment), Is.True, "two segments committed");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
@@ -39,23 +38,11 @@ public class ResumeCommandTests
 
         var output = temp.File("killed");
         var journal = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
         var device = TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu";
-        foreach (var argument in Arguments(output, "auto"))
-        {
-            start.ArgumentList.Add(argument);
-        }
 
         // The test-only kill point: SIGKILL from inside, right after the first window (2 frames) is committed and the
         // second window's first frame is in the output: deterministic on any load, nothing gets a chance to clean up.
-        start.Environment[TestHooks.ExitAfterCommitsVariable] = "1";
-        using (var process = Process.Start(start)!)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await process.WaitForExitAsync(limit.Token);
-            Assert.That(process.ExitCode, Is.EqualTo(128 + 9), "killed by its own SIGKILL: " + await stderr);
-        }
+        await CliProcess.KillAfterCommitsAsync(1, Arguments(output, "auto"));
 
         var resumedFrom = CommittedFrames(journal);
         TestContext.Out.WriteLine($"killed after {resumedFrom} committed frame(s) of {Frames}");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -106,20 +105,7 @@ public class VideoCommandTests
 
         var output = temp.File("killed.mp4");
         var journal = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in Arguments(input, output, "--window", "2"))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment[TestHooks.ExitAfterCommitsVariable] = "1";
-        using (var process = Process.Start(start)!)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            await process.WaitForExitAsync(limit.Token);
-            Assert.That(process.ExitCode, Is.EqualTo(128 + 9), "killed by its own SIGKILL after the first window: " + await stderr);
-        }
+        await CliProcess.KillAfterCommitsAsync(1, Arguments(input, output, "--window", "2"));
 
         var committed = CommittedFrames(journal);
         TestContext.Out.WriteLine($"killed after {committed} committed frame(s) of {Frames}");
