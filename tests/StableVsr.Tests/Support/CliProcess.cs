@@ -10,7 +10,7 @@ namespace StableVsr.Tests.Support;
 public static class CliProcess
 {
     /// <summary>
-    /// Runs <c>stablevsr</c> with the test-only kill point (<see cref="Sampling.Jobs.TestHooks"/>): the process kills itself
+    /// Runs <c>stablevsr</c> with the test-only kill point (<see cref="StableVsr.Sampling.Jobs.TestHooks"/>): the process kills itself
     /// (SIGKILL) once its <paramref name="commits"/>th window is committed and the next window's first frame is written;
     /// fails unless that is how it ended.
     /// </summary>
@@ -22,7 +22,7 @@ public static class CliProcess
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment[Sampling.Jobs.TestHooks.ExitAfterCommitsVariable] = commits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment[StableVsr.Sampling.Jobs.TestHooks.ExitAfterCommitsVariable] = commits.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
