@@ -26,4 +26,7 @@ internal static class LoggerEventIds
 
     /// <summary>A job finished: its output holds all its frames.</summary>
     public const int JobFinished = 4104;
+
+    /// <summary>A resume samples again from a damaged committed segment.</summary>
+    public const int JobRemaking = 4105;
 }

@@ -22,6 +22,18 @@ internal static class ClusterCommandSupport
     public static async Task<int> WithClientAsync(string cluster, bool verbose, Func<UpscaleClusterClient, Task<int>> action, CancellationToken cancellationToken)
     {
         var address = ClusterAddress.Parse(cluster);
+        switch (await ClusterStore.ProbeAsync(address, TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+        {
+            case ClusterStoreState.Reset:
+                Console.Error.WriteLine(
+                    $"error: the cluster '{cluster}' has no member: no worker joined it since its store (Redis) started, or the cluster's store was reset (Redis restarted without persistence: its jobs are gone). " +
+                    $"Start a worker (stablevsr worker --cluster {cluster} ...); run Redis with --appendonly yes so a restart keeps the jobs.");
+                return ExitCodes.ClusterUnavailable;
+            case ClusterStoreState.Unreachable:
+                Console.Error.WriteLine($"error: cannot reach the cluster '{cluster}': its store (Redis at {address.RedisConnection}) does not answer. Check the address, or start Redis.");
+                return ExitCodes.ClusterUnavailable;
+        }
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error);
         builder.UseOrleansClient(address.ConfigureClient);

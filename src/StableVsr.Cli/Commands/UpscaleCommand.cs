@@ -154,6 +154,11 @@ internal static class UpscaleCommand
                 throw new InvalidInputException("--sequence-batch batches folders of frames only; upscale videos one at a time (the default --sequence-batch 1).");
             }
 
+            foreach (var plan in todo)
+            {
+                UpscaleJobRunner.EnsureFits(plan, options);
+            }
+
             Console.Error.WriteLine($"Loading {source.Model} ...");
             var models = await new StableVsrModelLoader(loggerFactory)
                 .LoadAsync(source, options.Device, options.Precision, new ConsoleDownloadProgress(Console.Error), cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,12 @@ namespace StableVsr.Cli.Commands;
 /// </summary>
 internal static class WorkerCommand
 {
+    // How long a stop may take before the silo stops without handing its segments back.
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(8);
+
+    // How often the worker looks at its store (beside Orleans, which cannot tell a reset store from a down one).
+    private static readonly TimeSpan StorePoll = TimeSpan.FromSeconds(3);
+
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
@@ -28,9 +34,10 @@ internal static class WorkerCommand
         var port = new Option<int?>("--port") { Description = "Silo-to-silo port (default: free; with localhost the first worker takes 11111)." };
         var gatewayPort = new Option<int?>("--gateway-port") { Description = "Client gateway port (default: free; with localhost the first worker takes 30000)." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log the cluster's and the segments' progress." };
+        var outage = new Option<int>("--outage-tolerance") { Description = "Seconds the worker waits for a Redis store that does not answer before it stops (exit 7); a store that was reset stops it at once.", DefaultValueFactory = _ => 300 };
         var command = new Command("worker", "Join a cluster and upscale segments of submitted jobs (one per device at a time).")
         {
-            cluster, model, raft, devices, precision, threads, storage, state, port, gatewayPort, verbose,
+            cluster, model, raft, devices, precision, threads, storage, state, port, gatewayPort, verbose, outage,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -53,7 +60,13 @@ internal static class WorkerCommand
                 };
                 var stateFolder = result.GetValue(state)
                     ?? (shared is not null ? Path.Combine(shared, ".stablevsr-cluster") : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "stablevsr", "cluster"));
-                return await RunAsync(address, options, stateFolder, result.GetValue(port), result.GetValue(gatewayPort), result.GetValue(verbose), cancellationToken).ConfigureAwait(false);
+                if (result.GetValue(outage) < 1)
+                {
+                    throw new InvalidInputException($"--outage-tolerance must be at least 1 second, got {result.GetValue(outage)}.");
+                }
+
+                var tolerance = TimeSpan.FromSeconds(result.GetValue(outage));
+                return await RunAsync(address, options, stateFolder, (result.GetValue(port), result.GetValue(gatewayPort)), tolerance, result.GetValue(verbose), cancellationToken).ConfigureAwait(false);
             }
             catch (StableVsrException e)
             {
@@ -63,7 +76,8 @@ internal static class WorkerCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ClusterAddress address, StableVsrWorkerOptions options, string stateFolder, int? port, int? gatewayPort, bool verbose, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        ClusterAddress address, StableVsrWorkerOptions options, string stateFolder, (int? Silo, int? Gateway) given, TimeSpan outageTolerance, bool verbose, CancellationToken cancellationToken)
     {
         if (options.SharedStorage is { } shared)
         {
@@ -77,7 +91,7 @@ internal static class WorkerCommand
         var ports = (Silo: 0, Gateway: 0);
         builder.UseOrleans(silo =>
         {
-            ports = address.ConfigureSilo(silo, port, gatewayPort, stateFolder);
+            ports = address.ConfigureSilo(silo, given.Silo, given.Gateway, stateFolder);
             silo.AddStableVsrWorker(options);
         });
         using var host = builder.Build();
@@ -102,16 +116,62 @@ internal static class WorkerCommand
         }
 
         Console.Error.WriteLine($"Worker ready in cluster {(address.IsLocalhost ? "localhost" : address.RedisConnection)}; Ctrl+C stops it (its running segments continue elsewhere).");
+        int code;
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            code = await WatchStoreAsync(address, outageTolerance, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("Stopping: handing the running segments back ...");
+            code = ExitCodes.Ok;
         }
 
-        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        return ExitCodes.Ok;
+        // A graceful stop hands the running segments back; when the store does not answer it cannot, and Orleans would
+        // retry for minutes, ungracefully too: after StopTimeout the process ends without it (the leases then expire
+        // and the segments resume elsewhere from their journals).
+        using var limit = new CancellationTokenSource(StopTimeout);
+        var stopping = host.StopAsync(limit.Token);
+        if (await Task.WhenAny(stopping, Task.Delay(StopTimeout + StopTimeout)).ConfigureAwait(false) != stopping)
+        {
+            Console.Error.WriteLine($"The silo did not stop within {(2 * StopTimeout).TotalSeconds:0} s (its store does not answer); the worker ends without handing its segments back.");
+            ProcessExit.Now(code);
+        }
+
+        return code;
+    }
+
+    // Runs until cancelled (throws) or until the store was reset or stayed down past the tolerance (returns exit 7).
+    private static async Task<int> WatchStoreAsync(ClusterAddress address, TimeSpan outageTolerance, CancellationToken cancellationToken)
+    {
+        if (address.IsLocalhost)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+
+        DateTime? downSince = null;
+        while (true)
+        {
+            await Task.Delay(StorePoll, cancellationToken).ConfigureAwait(false);
+            switch (await ClusterStore.ProbeAsync(address, StorePoll).ConfigureAwait(false))
+            {
+                case ClusterStoreState.Reset:
+                    Console.Error.WriteLine($"error: {ClusterStore.ResetMessage}. This worker stops.");
+                    return ExitCodes.ClusterUnavailable;
+                case ClusterStoreState.Unreachable:
+                    downSince ??= DateTime.UtcNow;
+                    if (DateTime.UtcNow - downSince > outageTolerance)
+                    {
+                        Console.Error.WriteLine(
+                            $"error: the cluster's store (Redis at {address.RedisConnection}) has not answered for {outageTolerance.TotalSeconds:0} s (--outage-tolerance). This worker stops; start it again once Redis is back.");
+                        return ExitCodes.ClusterUnavailable;
+                    }
+
+                    break;
+                default:
+                    downSince = null;
+                    break;
+            }
+        }
     }
 }

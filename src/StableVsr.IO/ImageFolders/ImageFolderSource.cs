@@ -79,6 +79,51 @@ public sealed class ImageFolderSource : IFrameSource
         }
     }
 
+    /// <summary>
+    /// The frame size of the folder's sequence from every image's header (no pixels are decoded, so a whole folder is
+    /// checked in milliseconds per thousand frames): refuses, before any work, the files that are not images, are cut
+    /// short before their pixels, or differ in size from the first.
+    /// </summary>
+    /// <exception cref="InvalidInputException">No frames, a file whose header cannot be read, or frames of mixed sizes (the message names the file).</exception>
+    internal static (int Width, int Height, int Count) SurveyFrames(string folder)
+    {
+        var files = ListFrameFiles(folder);
+        (int Width, int Height)? first = null;
+        foreach (var file in files)
+        {
+            IImageInfo info;
+            bool cutShort;
+            try
+            {
+                info = Image.Identify(file) ?? throw new UnknownImageFormatException("no image format recognised");
+                cutShort = IsCutShort(file, info);
+            }
+            catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or ImageFormatException or NotSupportedException)
+            {
+                throw new InvalidInputException($"Image '{file}' is corrupt or not a supported image (PNG, JPEG, BMP): {e.Message}. Replace or remove it; nothing was written.", e);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidInputException($"Image '{file}' cannot be read: {e.Message}", e);
+            }
+
+            var size = (info.Width, info.Height);
+            if (cutShort)
+            {
+                throw new InvalidInputException($"Image '{file}' is cut short ({new FileInfo(file).Length} bytes for a {info.Width}x{info.Height} image). Replace or remove it; nothing was written.");
+            }
+
+            first ??= size;
+            if (size != first)
+            {
+                throw new InvalidInputException(
+                    $"Frames of a sequence must all have the same size: '{file}' is {info.Width}x{info.Height}, '{files[0]}' is {first.Value.Width}x{first.Value.Height}. Resize them first or upscale them as separate sequences; nothing was written.");
+            }
+        }
+
+        return (first!.Value.Width, first.Value.Height, files.Count);
+    }
+
     /// <summary>Whether a folder holds at least one supported image (a sequence), without reading any.</summary>
     public static bool HoldsFrames(string folder) =>
         Directory.Exists(folder) && Directory.EnumerateFiles(folder).Any(IsFrameFile);
@@ -122,6 +167,34 @@ public sealed class ImageFolderSource : IFrameSource
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    // A PNG ends with its IEND chunk; a BMP holds its rows. (A JPEG may carry bytes after its end marker: not checked.)
+    private static bool IsCutShort(string file, IImageInfo info)
+    {
+        ReadOnlySpan<byte> pngEnd = [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82];
+        using var stream = File.OpenRead(file);
+        var extension = Path.GetExtension(file).ToLowerInvariant();
+        if (extension == ".png")
+        {
+            if (stream.Length < pngEnd.Length)
+            {
+                return true;
+            }
+
+            Span<byte> tail = stackalloc byte[8];
+            stream.Seek(-tail.Length, SeekOrigin.End);
+            stream.ReadExactly(tail);
+            return !tail.SequenceEqual(pngEnd);
+        }
+
+        if (extension == ".bmp" && info.PixelType.BitsPerPixel > 0)
+        {
+            var stride = ((((long)info.Width * info.PixelType.BitsPerPixel) + 31) / 32) * 4;
+            return stream.Length < stride * info.Height;
+        }
+
+        return false;
+    }
 
     private static bool IsFrameFile(string path) =>
         !Path.GetFileName(path).StartsWith('.') && SupportedExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());

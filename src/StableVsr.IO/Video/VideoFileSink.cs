@@ -156,10 +156,13 @@ public sealed partial class VideoFileSink : IFrameSink
                 "Resume at a count a commit reported, or start the output over.");
         }
 
-        var missing = kept.FirstOrDefault(e => !File.Exists(Path.Combine(WorkFolder, e.File)));
-        if (missing is not null)
+        foreach (var entry in kept)
         {
-            throw new InvalidInputException($"Cannot resume '{OutputPath}': the committed segment '{Path.Combine(WorkFolder, missing.File)}' is missing. Start the output over.");
+            if (entry.Damage(WorkFolder) is { } damage)
+            {
+                throw new InvalidInputException(
+                    $"Cannot resume '{OutputPath}': the committed segment '{Path.Combine(WorkFolder, entry.File)}' is damaged ({damage}). Start over with --restart (ResumeMode.Restart).");
+            }
         }
 
         manifest = existing with { Segments = kept };
@@ -167,6 +170,33 @@ public sealed partial class VideoFileSink : IFrameSink
         manifest.Save(WorkFolder);
         started = true;
         LogResuming(logger, OutputPath, frames, kept.Count);
+    }
+
+    /// <summary>
+    /// The committed frames of <paramref name="committedFrames"/> that precede the first damaged segment in the work
+    /// folder (missing, or not of the size and checksum recorded at its commit): <paramref name="committedFrames"/> when
+    /// every segment is whole. Read before <see cref="ResumeAsync"/>, so a resume can re-make a damaged segment.
+    /// </summary>
+    internal int IntactFrames(int committedFrames)
+    {
+        var existing = Directory.Exists(WorkFolder) ? SegmentManifest.Load(WorkFolder) : null;
+        if (existing is null)
+        {
+            return committedFrames;
+        }
+
+        var frames = 0;
+        foreach (var entry in existing.Segments)
+        {
+            if (frames >= committedFrames || entry.Damage(WorkFolder) is not null)
+            {
+                break;
+            }
+
+            frames += entry.Frames;
+        }
+
+        return Math.Min(frames, committedFrames);
     }
 
     /// <summary>Queues the next frame for the current segment's encoder (started on the first frame after a commit).</summary>
@@ -247,8 +277,9 @@ public sealed partial class VideoFileSink : IFrameSink
             }
 
             DurableFile.Flush(segment.TemporaryPath);
+            var entry = SegmentEntry.Of(segment.TemporaryPath, segment.Frames) with { File = name };
             File.Move(segment.TemporaryPath, Path.Combine(WorkFolder, name), overwrite: true);
-            var committed = manifest with { Segments = [.. manifest.Segments, new SegmentEntry(name, segment.Frames)] };
+            var committed = manifest with { Segments = [.. manifest.Segments, entry] };
             committed.Save(WorkFolder);
             manifest = committed;
             await segment.DisposeAsync().ConfigureAwait(false);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using StableVsr.Orleans.Grains;
+using StableVsr.Sampling.Jobs;
 
 namespace StableVsr.Orleans.Workers;
 
@@ -204,6 +205,13 @@ internal sealed partial class SiloWorker(
             {
                 await GiveBackAsync(job, lease).ConfigureAwait(false);
             }
+        }
+        catch (OutputInUseException e) when (!stop.IsCancellationRequested)
+        {
+            // Another live run (a worker whose lease this one took over, still finishing its window) holds the staging:
+            // its files are left alone and the segment is tried again later.
+            LogSegmentFailed(logger, e, lease.JobId, lease.Index);
+            await ReportFailureAsync(job, lease, e.Message, permanent: false).ConfigureAwait(false);
         }
         catch (InvalidInputException e) when (!stop.IsCancellationRequested)
         {

@@ -7,8 +7,10 @@ namespace StableVsr.Sampling.Jobs;
 
 /// <summary>
 /// The plan phase of a job: every check that can be made before a journal or an output exists, so a job that cannot
-/// run is refused with nothing left behind. (Checks added later — input frames' sizes and decodability, the expected
-/// memory — belong here too.)
+/// run is refused with nothing left behind: the paths, another live run on the output or journal folder
+/// (<see cref="OutputLock"/>), the encoding options of a video output, and the input's frames (every image header of a
+/// folder: count, size, format, cut-short files; a video's probe). The expected memory of the run needs the run's options
+/// and device and is checked by the runner (<see cref="MemoryEstimate"/>) before it claims the output.
 /// </summary>
 internal static class JobPlanner
 {
@@ -40,6 +42,17 @@ internal static class JobPlanner
         }
 
         var workFolder = job.WorkFolder is { } given ? Path.GetFullPath(given) : UpscaleJob.DefaultWorkFolder(output);
+        foreach (var (target, what) in UpscaleJobPlan.ClaimsOf(output, workFolder))
+        {
+            OutputLock.ThrowIfHeld(target, what);
+        }
+
+        if (outputIsVideo)
+        {
+            var encoding = job.Encoding ?? VideoEncodeOptions.Default;
+            EncodeSettings.From(encoding, encoding.FrameRate ?? new VideoRational(30, 1));
+        }
+
         var outputExists = outputIsVideo ? File.Exists(output) : ImageFolderSource.HoldsFrames(output);
         if (outputExists && !Directory.Exists(workFolder))
         {
@@ -58,19 +71,40 @@ internal static class JobPlanner
         var source = MediaPaths.OpenSource(input, loggerFactory);
         await using (source.ConfigureAwait(false))
         {
+            var (width, height, frames) = await SurveyAsync(source, cancellationToken).ConfigureAwait(false);
             if (job.Range is { } range)
             {
-                return new UpscaleJobPlan(job, input, output, inputIsVideo, outputIsVideo, workFolder, range.Count, isComplete: false, []);
+                return new UpscaleJobPlan(job, input, output, inputIsVideo, outputIsVideo, workFolder, range.Count, isComplete: false, []) { FrameWidth = width, FrameHeight = height };
             }
 
             if (splits)
             {
                 var segments = await SegmentPlanner.PlanAsync(source, job.Segments!, cancellationToken).ConfigureAwait(false);
-                return new UpscaleJobPlan(job, input, output, inputIsVideo, outputIsVideo, workFolder, segments[^1].End, isComplete: false, segments.Count > 1 ? segments : []);
+                return new UpscaleJobPlan(job, input, output, inputIsVideo, outputIsVideo, workFolder, segments[^1].End, isComplete: false, segments.Count > 1 ? segments : [])
+                {
+                    FrameWidth = width,
+                    FrameHeight = height,
+                };
             }
 
-            var frames = await source.CountFramesAsync(cancellationToken).ConfigureAwait(false);
-            return new UpscaleJobPlan(job, input, output, inputIsVideo, outputIsVideo, workFolder, frames, isComplete: false, []);
+            return new UpscaleJobPlan(job, input, output, inputIsVideo, outputIsVideo, workFolder, frames, isComplete: false, []) { FrameWidth = width, FrameHeight = height };
+        }
+    }
+
+    // The frame size and count without decoding pixels: every image header of a folder, a video's probe.
+    private static async Task<(int Width, int Height, int? Frames)> SurveyAsync(IFrameSource source, CancellationToken cancellationToken)
+    {
+        switch (source)
+        {
+            case ImageFolderSource folder:
+                var (width, height, count) = ImageFolderSource.SurveyFrames(folder.Folder);
+                return (width, height, count);
+            case VideoFileSource video:
+                var info = await video.ProbeAsync(cancellationToken).ConfigureAwait(false);
+                var turned = Math.Abs(info.Rotation) % 180 == 90;
+                return (turned ? info.Height : info.Width, turned ? info.Width : info.Height, info.FrameCount);
+            default:
+                return (0, 0, await source.CountFramesAsync(cancellationToken).ConfigureAwait(false));
         }
     }
 

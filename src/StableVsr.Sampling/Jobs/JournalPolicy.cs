@@ -54,6 +54,21 @@ internal static partial class JournalPolicy
                             "Run with the same input, model and options, or start over with --restart (ResumeMode.Restart).");
                     }
 
+                    if (range is null && sink is VideoFileSink video && video.IntactFrames(existing.CommittedFrames) is var intact && intact < existing.CommittedFrames)
+                    {
+                        // A committed segment was damaged on disk. Its window can be sampled again when it needs no carried
+                        // guidance (windows sampled independently, or the sequence's first window): resume from there.
+                        if (sampling.GuideAcrossWindows && intact > 0)
+                        {
+                            throw new InvalidInputException(
+                                $"A committed segment of '{sink.Description}' in '{workFolder}' is damaged on disk (frames from {intact} on); it cannot be sampled again without the guidance " +
+                                "carried from the window before it, which the journal no longer holds. Start over with --restart (ResumeMode.Restart).");
+                        }
+
+                        LogRemaking(logger, intact, workFolder);
+                        existing.Commit(intact, null);
+                    }
+
                     var carry = existing.LoadCarry(pipeline.StateDevice ?? pipeline.Models.Device);
                     await sink.ResumeAsync(existing.CommittedFrames, cancellationToken).ConfigureAwait(false);
                     LogResuming(logger, existing.CommittedFrames, workFolder);
@@ -66,6 +81,9 @@ internal static partial class JournalPolicy
 
     [LoggerMessage(EventId = LoggerEventIds.JobResuming, Level = LogLevel.Information, Message = "Resuming after {Frames} committed frame(s), journal in {Folder}")]
     private static partial void LogResuming(ILogger logger, int frames, string folder);
+
+    [LoggerMessage(EventId = LoggerEventIds.JobRemaking, Level = LogLevel.Warning, Message = "A committed segment is damaged on disk: sampling again from frame {Frame} (journal in {Folder})")]
+    private static partial void LogRemaking(ILogger logger, int frame, string folder);
 
     [LoggerMessage(EventId = LoggerEventIds.JobRestarting, Level = LogLevel.Information, Message = "Discarding the journal in {Folder} and starting over")]
     private static partial void LogRestarting(ILogger logger, string folder);

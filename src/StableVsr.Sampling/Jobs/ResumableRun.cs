@@ -53,6 +53,8 @@ internal static class ResumableRun
         {
             var written = state.NextFrame;
             var reported = Math.Max(0, written - firstOutput);
+            var fresh = journal is { CommittedFrames: 0 };
+            var commits = 0;
             try
             {
                 await foreach (var window in pipeline.SampleWindowsAsync(source.ReadAsync(cancellationToken), state, progress, clock, cancellationToken).ConfigureAwait(false))
@@ -60,11 +62,14 @@ internal static class ResumableRun
                     foreach (var frame in window)
                     {
                         await sink.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                        TestHooks.FrameWritten();
                     }
 
                     await sink.CommitAsync(cancellationToken).ConfigureAwait(false);
                     written = state.NextFrame;
                     journal?.Commit(written, state.Carry);
+                    commits++;
+                    await TestHooks.CommittedAsync(cancellationToken).ConfigureAwait(false);
                     var output = Math.Max(0, written - firstOutput);
                     if (committed is not null && output > reported)
                     {
@@ -74,6 +79,18 @@ internal static class ResumableRun
                 }
 
                 await sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (fresh && commits == 0 && e is not OutOfMemoryException)
+            {
+                // Nothing of this run is committed: its journal records nothing worth resuming and would only make the
+                // next run refuse the output as "interrupted". (A journal with committed frames stays whatever happens.)
+                UpscaleJournal.Delete(workFolder!);
+                if (e is OperationCanceledException cancelled)
+                {
+                    throw pipeline.Cancelled(cancelled, clock, 0);
+                }
+
+                throw;
             }
             catch (OperationCanceledException e)
             {

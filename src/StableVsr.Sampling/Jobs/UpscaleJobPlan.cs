@@ -51,4 +51,40 @@ public sealed class UpscaleJobPlan
 
     /// <summary>The segments the sequence is split into, in frame order (see <see cref="UpscaleJob.Segments"/>); empty when it runs whole.</summary>
     public IReadOnlyList<SequenceRange> Segments { get; }
+
+    /// <summary>The input's frame width (after rotation), from its headers or probe; 0 when not surveyed (a complete output).</summary>
+    internal int FrameWidth { get; init; }
+
+    /// <summary>The input's frame height (after rotation); 0 when not surveyed.</summary>
+    internal int FrameHeight { get; init; }
+
+    /// <summary>What a run of this plan claims (see <see cref="OutputLock"/>): the output, and the journal folder when it is not the output's own.</summary>
+    internal static IReadOnlyList<(string Target, string What)> ClaimsOf(string output, string workFolder)
+    {
+        var own = UpscaleJob.DefaultWorkFolder(output);
+        return string.Equals(Path.GetFullPath(own), Path.GetFullPath(workFolder), StringComparison.Ordinal)
+            ? [(own, $"The output '{output}'")]
+            : [(own, $"The output '{output}'"), (workFolder, $"The journal folder '{workFolder}'")];
+    }
+
+    /// <summary>Claims the output and the journal folder for a run (<see cref="OutputLock.Acquire"/>); dispose to release.</summary>
+    /// <exception cref="InvalidInputException">Another live run holds one of them.</exception>
+    internal IDisposable Claim()
+    {
+        var held = new List<OutputLock>();
+        try
+        {
+            foreach (var (target, what) in ClaimsOf(Output, WorkFolder))
+            {
+                held.Add(OutputLock.Acquire(target, what));
+            }
+        }
+        catch
+        {
+            held.ForEach(h => h.Dispose());
+            throw;
+        }
+
+        return new OutputClaims(held);
+    }
 }

@@ -94,6 +94,8 @@ public sealed partial class UpscaleJobRunner
             return plan.FrameCount ?? 0;
         }
 
+        CheckMemory(plan);
+        using var claim = plan.Claim();
         if (plan.Segments.Count > 1)
         {
             return await SegmentedRun.RunAsync(pipeline, plan, progress, committed, loggerFactory, logger, cancellationToken).ConfigureAwait(false);
@@ -110,6 +112,39 @@ public sealed partial class UpscaleJobRunner
                 return frames;
             }
         }
+    }
+
+    /// <summary>
+    /// Refuses a plan whose frames cannot fit in the memory of the machine its models run on (see
+    /// <see cref="MemoryEstimate"/>; checked where the models run on the CPU), before the output is claimed.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The run cannot fit; the message names the frame size and what helps.</exception>
+    internal void CheckMemory(UpscaleJobPlan plan) => CheckMemory(plan, pipeline.Options.Sampling, pipeline.Models.Device.type == TorchSharp.DeviceType.CPU);
+
+    /// <summary>
+    /// Refuses, before a model is loaded or anything allocated, a planned job whose frames cannot fit in this machine's
+    /// memory with <paramref name="options"/>: a lower bound from the tensors the pipeline allocates (RAFT's correlation
+    /// of a frame pair, the window's flows, decoding a frame; see docs/troubleshooting.md), checked where the models run
+    /// on the CPU against the memory .NET may use. <see cref="RunAsync(UpscaleJobPlan, IProgress{UpscaleProgress}?, Func{int, CancellationToken, Task}?, CancellationToken)"/> checks it too.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The run cannot fit; the message names the frame size and the options that help (--vae-tile, --window, --state-device).</exception>
+    public static void EnsureFits(UpscaleJobPlan plan, UpscaleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(options);
+        var onCpu = options.Device.Kind == ComputeDeviceKind.Cpu || (options.Device.Kind == ComputeDeviceKind.Auto && !TorchSharp.torch.cuda.is_available());
+        CheckMemory(plan, options.Sampling, onCpu);
+    }
+
+    private static void CheckMemory(UpscaleJobPlan plan, SamplingOptions sampling, bool onCpu)
+    {
+        if (plan.FrameWidth <= 0 || plan.IsComplete || !onCpu)
+        {
+            return;
+        }
+
+        MemoryEstimate.For(plan.FrameWidth, plan.FrameHeight, sampling)
+            .ThrowIfOver(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, plan.FrameWidth, plan.FrameHeight, sampling);
     }
 
     /// <summary>
@@ -131,6 +166,31 @@ public sealed partial class UpscaleJobRunner
 
         var frames = plans.Select(p => p.IsComplete ? p.FrameCount ?? 0 : 0).ToArray();
         var todo = Enumerable.Range(0, plans.Count).Where(i => !plans[i].IsComplete).ToArray();
+        foreach (var i in todo)
+        {
+            CheckMemory(plans[i]);
+        }
+
+        var claims = new List<IDisposable>(todo.Length);
+        try
+        {
+            foreach (var i in todo)
+            {
+                claims.Add(plans[i].Claim());
+            }
+
+            await RunBatchesAsync(plans, todo, frames, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            claims.ForEach(c => c.Dispose());
+        }
+
+        return frames;
+    }
+
+    private async Task RunBatchesAsync(IReadOnlyList<UpscaleJobPlan> plans, int[] todo, int[] frames, IProgress<UpscaleProgress>? progress, CancellationToken cancellationToken)
+    {
         foreach (var batch in todo.Chunk(pipeline.Options.SequenceBatchSize))
         {
             var sequences = new List<IReadOnlyList<VideoFrame>>(batch.Length);
@@ -157,8 +217,6 @@ public sealed partial class UpscaleJobRunner
                 LogFinished(logger, plans[batch[b]].Output, upscaled[b].Count);
             }
         }
-
-        return frames;
     }
 
     // The one place a job takes its output: the sink for the plan's output, the input video as the output's source video.

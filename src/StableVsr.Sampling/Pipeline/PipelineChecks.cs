@@ -1,6 +1,7 @@
 using StableVsr.Models.Loading;
 using StableVsr.Models.Runtime;
 using StableVsr.Sampling.Noise;
+using StableVsr.Sampling.Schedulers;
 using static TorchSharp.torch;
 
 namespace StableVsr.Sampling.Pipeline;
@@ -30,6 +31,9 @@ internal static class PipelineChecks
                 $"UpscaleOptions.Device ({options.Device}) is not the device the models were loaded on ({models.Device}): load them on that device.");
         }
 
+        // The step count against the model's scheduler (at most num_train_timesteps): refused here, before a job writes
+        // its journal, not when the first window starts.
+        SchedulerFactory.FromConfig(models.SchedulerConfig, options.Sampling.Scheduler).SetTimesteps(options.Sampling.Steps);
         return options.StateDevice is { } state ? TorchBackend.ResolveDevice(state) : null;
     }
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
 using StableVsr.Tests.Orleans;
@@ -48,76 +46,5 @@ public class ClusterCommandTests
         ClusterHarness.AssertSameOutputs(expected, output);
         Assert.That(first.Output, Does.Contain("running segment"), "the first worker took segments:\n" + first.Output);
         Assert.That(second.Output, Does.Contain("running segment"), "the second worker took segments:\n" + second.Output);
-    }
-
-    // A worker process whose output is collected as it comes, killed when disposed.
-    private sealed class WorkerProcess : IDisposable
-    {
-        private readonly Process process;
-        private readonly StringBuilder output = new();
-
-        private WorkerProcess(Process process) => this.process = process;
-
-        public string Output
-        {
-            get
-            {
-                lock (output)
-                {
-                    return output.ToString();
-                }
-            }
-        }
-
-        public static WorkerProcess Start(string[] arguments)
-        {
-            var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var process = new Process { StartInfo = start };
-            var worker = new WorkerProcess(process);
-            process.OutputDataReceived += (_, e) => worker.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return worker;
-        }
-
-        public async Task WaitUntilReadyAsync(TimeSpan timeout)
-        {
-            var deadline = DateTime.UtcNow + timeout;
-            while (!Output.Contains("Worker ready", StringComparison.Ordinal))
-            {
-                Assert.That(process.HasExited, Is.False, "the worker exited:\n" + Output);
-                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the worker did not get ready:\n" + Output);
-                await Task.Delay(100);
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-            }
-
-            process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StableVsr.Cli;
 using StableVsr.Cli.Commands;
@@ -8,7 +7,8 @@ using StableVsr.Tests.Support;
 namespace StableVsr.Tests.Cli;
 
 /// <summary>
-/// <c>stablevsr upscale --resume</c> after the process was killed (SIGKILL) in the middle of a window: the output is
+/// <c>stablevsr upscale --resume</c> after the process was killed (SIGKILL) in the middle of writing a window (the
+/// test-only kill point of <see cref="TestHooks"/>): the output is
 /// byte-identical to an uninterrupted run's, also when the killed run chose its device with <c>--device auto</c> and the
 /// resume names the device it resolved to.
 /// </summary>
@@ -38,34 +38,16 @@ public class ResumeCommandTests
 
         var output = temp.File("killed");
         var journal = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablevsr")) { RedirectStandardError = true, RedirectStandardOutput = true };
         var device = TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu";
-        foreach (var argument in Arguments(output, "auto"))
-        {
-            start.ArgumentList.Add(argument);
-        }
 
-        using (var process = Process.Start(start)!)
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            var committed = 0;
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-            while (committed < 2 && !process.HasExited && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-                committed = CommittedFrames(journal);
-            }
-
-            // Into the next window, then SIGKILL: nothing gets a chance to clean up.
-            await Task.Delay(300);
-            Assert.That(process.HasExited, Is.False, "the run finished before it could be killed; give it more frames. " + (process.HasExited ? await stderr : string.Empty));
-            process.Kill();
-            await process.WaitForExitAsync();
-        }
+        // The test-only kill point: SIGKILL from inside, right after the first window (2 frames) is committed and the
+        // second window's first frame is in the output: deterministic on any load, nothing gets a chance to clean up.
+        await CliProcess.KillAfterCommitsAsync(1, Arguments(output, "auto"));
 
         var resumedFrom = CommittedFrames(journal);
         TestContext.Out.WriteLine($"killed after {resumedFrom} committed frame(s) of {Frames}");
-        Assert.That(resumedFrom, Is.InRange(2, Frames - 2), "killed between windows 1 and the last");
+        Assert.That(resumedFrom, Is.EqualTo(2), "killed after the first window");
+        Assert.That(Directory.GetFiles(output, "*.png"), Has.Length.EqualTo(3), "the output holds a frame its journal does not record");
         Assert.That(JsonNode.Parse(File.ReadAllText(journal))?["Options"]?["Device"]?.GetValue<string>(), Is.EqualTo(device), "the journal records the device auto resolved to");
 
         Assert.That(await StableVsrCommand.RunAsync(Arguments(output, device, "--resume")), Is.EqualTo(ExitCodes.Ok));

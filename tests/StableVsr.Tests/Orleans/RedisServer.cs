@@ -22,6 +22,9 @@ internal sealed class RedisServer : IDisposable
     /// <summary>host:port.</summary>
     public string Address { get; }
 
+    /// <summary>The port.</summary>
+    public int Port => int.Parse(Address[(Address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
     public static RedisServer Start()
     {
         if (Environment.GetEnvironmentVariable("STABLEVSR_REDIS") is { Length: > 0 } given)
@@ -29,17 +32,28 @@ internal sealed class RedisServer : IDisposable
             return new RedisServer(given, null);
         }
 
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        return StartPrivate(null, null);
+    }
+
+    /// <summary>
+    /// A private <c>redis-server</c> (never the shared one of <c>STABLEVSR_REDIS</c>: the tests that use it flush or restart
+    /// it), on <paramref name="port"/> or a free loopback port, with AOF persistence in <paramref name="appendOnlyFolder"/>
+    /// when given (as production should run it), else without persistence.
+    /// </summary>
+    public static RedisServer StartPrivate(string? appendOnlyFolder, int? port)
+    {
+        if (port is null)
         {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
             port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
+        var persistence = appendOnlyFolder is null ? "--appendonly no" : $"--appendonly yes --appendfsync always --dir {appendOnlyFolder}";
         Process? server;
         try
         {
-            server = Process.Start(new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no")
+            server = Process.Start(new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" {persistence}")
             {
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
@@ -57,7 +71,7 @@ internal sealed class RedisServer : IDisposable
             try
             {
                 using var probe = new TcpClient();
-                probe.Connect(IPAddress.Loopback, port);
+                probe.Connect(IPAddress.Loopback, port.Value);
                 return new RedisServer($"127.0.0.1:{port}", server);
             }
             catch (SocketException)

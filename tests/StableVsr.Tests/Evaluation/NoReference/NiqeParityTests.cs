@@ -2,6 +2,7 @@ using StableVsr.Evaluation.Metrics.Niqe;
 using StableVsr.Tensors;
 using StableVsr.Tests.Support;
 using TorchSharp;
+using StableVsr.Tensors;
 
 namespace StableVsr.Tests.Evaluation.NoReference;
 

@@ -80,7 +80,13 @@ public class ResumeTests
         var model = Assert.ThrowsAsync<InvalidInputException>(() => RunAsync(Options with { Precision = PrecisionPolicy.BFloat16Denoiser }, output, ResumeMode.Resume));
         Assert.That(model!.Message, Does.Contain("model"));
 
-        File.Copy(Fixtures.Case("pipeline_lr_0.png"), Path.Combine(input, "f002.png"), overwrite: true);
+        // Another frame of the same size (a frame of another size is refused earlier, when the job is planned).
+        using (var frame = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(Path.Combine(input, "f002.png")))
+        {
+            frame[0, 0] = new SixLabors.ImageSharp.PixelFormats.Rgb24((byte)(frame[0, 0].R ^ 0xFF), 0, 0);
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(frame, Path.Combine(input, "f002.png"));
+        }
+
         var changed = Assert.ThrowsAsync<InvalidInputException>(() => RunAsync(Options, output, ResumeMode.Resume));
         Assert.That(changed!.Message, Does.Contain("input changed"));
     }
