@@ -3,7 +3,6 @@ using StableVsr.Sampling.Pipeline;
 using StableVsr.Tensors;
 using StableVsr.Weights.Safetensors;
 using static TorchSharp.torch;
-using StableVsr.Tensors;
 
 namespace StableVsr.Tests.Support;
 

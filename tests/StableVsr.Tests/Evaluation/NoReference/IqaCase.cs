@@ -3,7 +3,6 @@ using System.Text.Json;
 using StableVsr.Tests.Models;
 using StableVsr.Tests.Support;
 using TorchSharp;
-using StableVsr.Tensors;
 
 namespace StableVsr.Tests.Evaluation.NoReference;
 

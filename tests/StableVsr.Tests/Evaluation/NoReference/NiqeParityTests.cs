@@ -2,7 +2,6 @@ using StableVsr.Evaluation.Metrics.Niqe;
 using StableVsr.Tensors;
 using StableVsr.Tests.Support;
 using TorchSharp;
-using StableVsr.Tensors;
 
 namespace StableVsr.Tests.Evaluation.NoReference;
 

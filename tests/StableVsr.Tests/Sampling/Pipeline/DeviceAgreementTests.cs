@@ -1,7 +1,6 @@
 using StableVsr.Tensors;
 using StableVsr.Tests.Support;
 using static TorchSharp.torch;
-using StableVsr.Tensors;
 
 namespace StableVsr.Tests.Sampling.Pipeline;
 
