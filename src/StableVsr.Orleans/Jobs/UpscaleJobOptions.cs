@@ -45,7 +45,7 @@ public sealed record UpscaleJobOptions
     /// <summary>
     /// Warm-up frames of a segment that starts inside a shot: sampled with the guidance carried through them but not
     /// written, so its first frame starts with carried temporal guidance. Default <see cref="SegmentOptions.Overlap"/>
-    /// of <see cref="SegmentOptions.None"/> (2, chosen by the segment-border measurement in the README).
+    /// of <see cref="SegmentOptions.None"/> (2, chosen by the segment-border measurement in docs/cluster.md).
     /// </summary>
     [Id(5)]
     public int SegmentOverlap { get; init; } = SegmentOptions.None.Overlap;

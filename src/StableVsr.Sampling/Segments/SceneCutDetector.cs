@@ -4,7 +4,7 @@ namespace StableVsr.Sampling.Segments;
 /// Finds scene cuts between consecutive LR frames by how much their colour distributions differ: per channel a
 /// 32-bin histogram, normalised, and half the L1 distance between the two frames' histograms (0: the same colours,
 /// 1: no colour in common), averaged over R, G and B. Motion inside a shot moves colours around the frame and barely
-/// changes their distribution; a cut to another shot changes it (the measured figures are in the README). The mean
+/// changes their distribution; a cut to another shot changes it (the measured figures are in docs/cluster.md). The mean
 /// absolute pixel difference is kept beside it for comparison: it also grows with fast motion, so it separates less.
 /// </summary>
 internal static class SceneCutDetector

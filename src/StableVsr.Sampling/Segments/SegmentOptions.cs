@@ -16,8 +16,8 @@ public sealed record SegmentOptions
     /// <summary>
     /// Warm-up frames before a segment that starts inside a shot: sampled (with the guidance carried through them) but
     /// not written, so the temporal guidance reaches the segment's first frame. Segments that start a shot (the
-    /// sequence's start, or a scene cut) have none: guidance across a cut is meaningless. Default 2 (see the README's
-    /// segment-border figures).
+    /// sequence's start, or a scene cut) have none: guidance across a cut is meaningless. Default 2 (see the segment-border
+    /// figures in docs/cluster.md).
     /// </summary>
     public int Overlap { get; init; } = 2;
 
@@ -27,7 +27,7 @@ public sealed record SegmentOptions
     /// <summary>
     /// The colour-histogram distance between consecutive LR frames (0..1, half the L1 distance of 32-bin per-channel
     /// histograms) above which a scene cut is taken. Default 0.15, measured on ffmpeg's test sources and moving scenes
-    /// (README): motion within a shot stayed at or below 0.03, cuts between shots of different looks at or above 0.28;
+    /// (docs/cluster.md): motion within a shot stayed at or below 0.03, cuts between shots of different looks at or above 0.28;
     /// two shots with the same colours (or a cut between two mostly black-and-white shots) are not told apart.
     /// </summary>
     public double SceneCutThreshold { get; init; } = 0.15;
