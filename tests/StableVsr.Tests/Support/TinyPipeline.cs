@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Models.Loading;
 using StableVsr.Sampling.Pipeline;
 using StableVsr.Weights.Safetensors;
@@ -18,7 +19,11 @@ public static class TinyPipeline
     public static Tensor FixtureFrames()
     {
         using var fixture = SafetensorsFile.Open(Fixtures.Case("pipeline.safetensors"));
-        return fixture.Load("lr_frames_u8").to(ScalarType.Float32).div(255f).mul(2f).sub(1f);
+        using var bytes = fixture.Load("lr_frames_u8");
+        using var floats = bytes.to(ScalarType.Float32);
+        using var unit = floats.DividedBy(255.0);
+        using var doubled = unit.Times(2.0);
+        return doubled.Minus(1.0);
     }
 
     /// <summary>The fixtures' model and RAFT weights.</summary>

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using System.Text.Json;
 using StableVsr.Tests.Models;
 using StableVsr.Tests.Support;
@@ -38,7 +39,7 @@ internal static class IqaCase
     {
         using var bytes = reference.Tensor($"input_{name}_u8");
         using var floats = bytes.to(torch.float32);
-        using var scaled = floats / 255f;
+        using var scaled = floats.DividedBy(255.0);
         return scaled.unsqueeze(0);
     }
 }

@@ -1,3 +1,4 @@
+using StableVsr.Tensors;
 using StableVsr.Evaluation.Metrics.Niqe;
 using StableVsr.Tests.Support;
 using TorchSharp;
@@ -85,7 +86,7 @@ public class NiqeParityTests
         using var reference = IqaCase.Open();
         using var bytes = reference.Tensor("ties_u8");
         using var floats = bytes.to(torch.float32);
-        using var input = floats / 255f;
+        using var input = floats.DividedBy(255.0);
         var gray = NiqeScore.Gray(input);
         using (var expectedGray = reference.Tensor("ties_gray"))
         {
