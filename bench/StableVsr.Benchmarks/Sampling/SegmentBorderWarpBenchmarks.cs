@@ -62,11 +62,9 @@ public class SegmentBorderWarpBenchmarks : MeasuredBenchmark
             var lowResolution = FrameTensors.ToTensor(input, PixelRange.MinusOneToOne);
             using var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, Options.Sampling.RaftIterations, Options.Sampling.RaftNormalization, null, ScalarType.Float32, CancellationToken.None);
             var images = FrameTensors.ToTensor(output, PixelRange.ZeroToOne);
-            var errors = Enumerable.Range(1, Frames - 1)
-                .Select(k => (k, FlowWarp.Warp(images[(k - 1)..k], flows.Forward(k)).sub(images[k..(k + 1)]).abs().mean().item<float>()))
-                .ToArray();
-            SegmentBorderWarpConfig.Border.Record(Key, errors.Where(e => e.k % SegmentFrames == 0).Average(e => e.Item2));
-            SegmentBorderWarpConfig.Interior.Record(Key, errors.Where(e => e.k % SegmentFrames != 0).Average(e => e.Item2));
+            var (border, interior) = ConsecutiveWarpError.Of(images, flows, SegmentFrames);
+            SegmentBorderWarpConfig.Border.Record(Key, border);
+            SegmentBorderWarpConfig.Interior.Record(Key, interior);
             SegmentBorderWarpConfig.FromUnsplit.Record(Key, FrameTensors.ToTensor(unsplit, PixelRange.ZeroToOne).sub(images).abs().max().item<float>());
         }
 
