@@ -1,4 +1,5 @@
 using StableVsr.Sampling.Flow;
+using StableVsr.Sampling.Pipeline;
 using static TorchSharp.torch;
 
 namespace StableVsr.Benchmarks.Sampling;
