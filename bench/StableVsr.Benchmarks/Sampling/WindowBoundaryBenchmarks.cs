@@ -63,11 +63,9 @@ public class WindowBoundaryBenchmarks : MeasuredBenchmark
         using (NewDisposeScope())
         using (var flows = SequenceFlows.Compute(pipeline.Models.Raft, lowResolution, null, 12, RaftNormStatistics.PerSample, null, ScalarType.Float32, CancellationToken.None))
         {
-            var errors = Enumerable.Range(1, Frames - 1)
-                .Select(k => (k, FlowWarp.Warp(output![(k - 1)..k], flows.Forward(k)).sub(output[k..(k + 1)]).abs().mean().item<float>()))
-                .ToArray();
-            WindowBoundaryConfig.Boundary.Record(Key, errors.Where(e => e.k % Window == 0).Average(e => e.Item2));
-            WindowBoundaryConfig.Interior.Record(Key, errors.Where(e => e.k % Window != 0).Average(e => e.Item2));
+            var (boundary, interior) = ConsecutiveWarpError.Of(output!, flows, Window);
+            WindowBoundaryConfig.Boundary.Record(Key, boundary);
+            WindowBoundaryConfig.Interior.Record(Key, interior);
         }
 
         output?.Dispose();

@@ -12,6 +12,7 @@ namespace StableVsr.Tests.Cli;
 /// </summary>
 [NonParallelizable]
 [Category("Cluster")]
+[Category("Process")]
 public class ClusterCommandTests
 {
     private TempFolder temp = null!;

@@ -12,6 +12,7 @@ namespace StableVsr.Tests.Cli;
 /// byte-identical to an uninterrupted run's, also when the killed run chose its device with <c>--device auto</c> and the
 /// resume names the device it resolved to.
 /// </summary>
+[Category("Process")]
 public class ResumeCommandTests
 {
     private const int Frames = 12;

@@ -14,6 +14,7 @@ namespace StableVsr.Tests.Cli;
 /// audio, exactly the frames a folder run writes; a folder mixing videos and frame folders; a killed video run resumed.
 /// </summary>
 [Category("Video")]
+[Category("Process")]
 public class VideoCommandTests
 {
     // Short clips: each frame costs two RAFT-large passes at the output size, and this suite runs the CLI five times.

@@ -12,6 +12,7 @@ namespace StableVsr.Tests.Orleans;
 /// </summary>
 [NonParallelizable]
 [Category("Cluster")]
+[Category("Process")]
 public class ClusterFailureTests
 {
     private TempFolder temp = null!;

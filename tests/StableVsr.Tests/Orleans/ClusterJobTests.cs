@@ -11,6 +11,7 @@ namespace StableVsr.Tests.Orleans;
 /// </summary>
 [NonParallelizable]
 [Category("Cluster")]
+[Category("Video")]
 public class ClusterJobTests
 {
     private TempFolder temp = null!;

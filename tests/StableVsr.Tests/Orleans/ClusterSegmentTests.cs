@@ -10,6 +10,7 @@ namespace StableVsr.Tests.Orleans;
 /// </summary>
 [NonParallelizable]
 [Category("Cluster")]
+[Category("Video")]
 public class ClusterSegmentTests
 {
     private TempFolder temp = null!;

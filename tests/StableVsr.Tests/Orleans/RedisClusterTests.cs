@@ -20,6 +20,7 @@ namespace StableVsr.Tests.Orleans;
 /// </summary>
 [Category("Redis")]
 [NonParallelizable]
+[Category("Cluster")]
 public class RedisClusterTests
 {
     private TempFolder temp = null!;

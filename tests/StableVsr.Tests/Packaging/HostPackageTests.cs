@@ -1,15 +1,18 @@
+using System.Text.Json;
 using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.Packaging;
 
 /// <summary>
 /// A host app that runs <c>dotnet add package StableVsr</c> gets everything it needs to code against
-/// <see cref="IVideoUpscaler"/>: the packages are packed from a copy of the sources (so the running tests' binaries
-/// are untouched) under a unique version (so NuGet's cache never serves an older pack), and a new console project
-/// that references only StableVsr, a libtorch backend and the generic host compiles, binds StableVsr from its
-/// appsettings.json and starts.
+/// <see cref="IVideoUpscaler"/>: the packages are packed from the repository's own build (<c>dotnet pack --no-build</c>,
+/// every target framework, so the test packs what CI built instead of rebuilding a copy of the sources, and the running
+/// tests' binaries are untouched), under a unique version (so NuGet's cache never serves an older pack), and a new
+/// console project that references only StableVsr, a libtorch backend and the generic host compiles, binds StableVsr
+/// from its appsettings.json and starts.
 /// </summary>
 [Category("Packaging")]
+[Category("Process")]
 public class HostPackageTests
 {
     [Test]
@@ -17,24 +20,25 @@ public class HostPackageTests
     {
         using var temp = new TempFolder();
         var work = temp.Path;
-        var sources = Path.Combine(work, "repo");
-        CopySources(RepositoryRoot.Path, sources);
         var feed = Path.Combine(work, "feed");
         var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
-        var pack = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", "src/StableVsr/StableVsr.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
-        Assert.That(pack.ExitCode, Is.Zero, pack.Output);
-        // Every library under src/ is a package of its own (the umbrella, packed above, and the tool are not libraries).
-        var libraries = Directory.GetDirectories(Path.Combine(sources, "src"), "StableVsr.*")
+        // Every library under src/ is a package of its own (the umbrella and the tool are not libraries).
+        var libraries = Directory.GetDirectories(Path.Combine(RepositoryRoot.Path, "src"), "StableVsr.*")
             .Select(Path.GetFileName)
             .Where(name => name is not ("StableVsr" or "StableVsr.Cli"))
             .ToArray();
         Assert.That(libraries, Is.SupersetOf(new[] { "StableVsr.Core", "StableVsr.IO", "StableVsr.Weights", "StableVsr.Models", "StableVsr.Sampling", "StableVsr.Evaluation" }));
-        foreach (var project in libraries)
-        {
-            var packed = DotnetCli.Run(sources, TimeSpan.FromMinutes(10), "pack", $"src/{project}/{project}.csproj", "-c", "Release", "-o", feed, $"-p:Version={version}");
-            Assert.That(packed.ExitCode, Is.Zero, packed.Output);
-        }
 
+        // One solution filter of the packages: a build of every target framework of each (the tests build only
+        // net10.0; a no-op after a build of the solution; nothing the running tests load, they run from their own bin
+        // folder), then one pack of that build. The nuspecs go to the temporary folder, so packing leaves nothing behind.
+        var filter = Path.Combine(work, "packages.slnf");
+        var projects = libraries.Append("StableVsr").Select(name => $"src/{name}/{name}.csproj");
+        File.WriteAllText(filter, JsonSerializer.Serialize(new { solution = new { path = Path.Combine(RepositoryRoot.Path, "StableVsr.sln"), projects } }));
+        var build = DotnetCli.Run(RepositoryRoot.Path, TimeSpan.FromMinutes(10), "build", filter, "-c", "Release", "-nologo", "-clp:ErrorsOnly");
+        Assert.That(build.ExitCode, Is.Zero, build.Output);
+        var pack = DotnetCli.Run(RepositoryRoot.Path, TimeSpan.FromMinutes(5), "pack", filter, "-c", "Release", "--no-build", "-nologo", $"-p:Version={version}", $"-p:PackageOutputPath={feed}/", $"-p:NuspecOutputPath={Path.Combine(work, "nuspec")}/");
+        Assert.That(pack.ExitCode, Is.Zero, pack.Output);
         Assert.That(
             Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName),
             Is.SupersetOf(libraries.Append("StableVsr").Select(name => $"{name}.{version}.nupkg")));
@@ -91,30 +95,5 @@ public class HostPackageTests
         var run = DotnetCli.Run(host, TimeSpan.FromMinutes(10), "run");
         Assert.That(run.ExitCode, Is.Zero, run.Output);
         Assert.That(run.Output, Does.Contain("host ok cpu 2 4 50 True True"), "bound from appsettings.json; UpscaleOptions.Default untouched");
-    }
-
-    private static void CopySources(string from, string to)
-    {
-        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "nuget.config", "README.md", ".editorconfig" })
-        {
-            Directory.CreateDirectory(to);
-            File.Copy(Path.Combine(from, file), Path.Combine(to, file));
-        }
-
-        foreach (var folder in new[] { "src", "build" })
-        {
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(from, folder), "*", SearchOption.AllDirectories))
-            {
-                var relative = Path.GetRelativePath(from, file);
-                if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
-                {
-                    continue;
-                }
-
-                var target = Path.Combine(to, relative);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
-        }
     }
 }

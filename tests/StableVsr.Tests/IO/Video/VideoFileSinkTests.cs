@@ -4,6 +4,7 @@ using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.IO.Video;
 
+[Category("Video")]
 public class VideoFileSinkTests
 {
     private TempFolder temp = null!;

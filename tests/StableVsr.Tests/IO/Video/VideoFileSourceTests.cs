@@ -3,6 +3,7 @@ using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.IO.Video;
 
+[Category("Video")]
 public class VideoFileSourceTests
 {
     private TempFolder temp = null!;

@@ -4,6 +4,7 @@ using StableVsr.Tests.Support;
 namespace StableVsr.Tests.IO.Video;
 
 /// <summary>Every bad video input gives an <see cref="InvalidInputException"/> that names the file and says why.</summary>
+[Category("Video")]
 public class VideoInputErrorTests
 {
     private TempFolder temp = null!;

@@ -9,6 +9,7 @@ namespace StableVsr.Tests.IO.Video;
 /// A video output that cannot be written or resumed fails with an <see cref="InvalidInputException"/> that says why, and
 /// leaves no partial output and its committed segments intact.
 /// </summary>
+[Category("Video")]
 public class VideoOutputErrorTests
 {
     private static readonly VideoEncodeOptions Lossless = new() { Codec = VideoCodec.Ffv1 };
