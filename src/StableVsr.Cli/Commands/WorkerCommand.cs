@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StableVsr.Models.Loading;
@@ -116,10 +117,29 @@ internal static class WorkerCommand
         }
 
         Console.Error.WriteLine($"Worker ready in cluster {(address.IsLocalhost ? "localhost" : address.RedisConnection)}; Ctrl+C stops it (its running segments continue elsewhere).");
+        // Ctrl+C and SIGTERM are handled here as well as by the command line's own handler, and each starts a deadline:
+        // a worker whose store is down once sat out a Ctrl+C for more than 30 s in a clean-clone CI run without even
+        // starting its stop (cause not found), so the process ends at the deadline whatever is still waiting.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnStopSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+            _ = Task.Delay(StopTimeout + StopTimeout + StopTimeout).ContinueWith(
+                _ =>
+                {
+                    Console.Error.WriteLine($"The worker did not stop within {(3 * StopTimeout).TotalSeconds:0} s of the stop signal; it ends without handing its segments back.");
+                    ProcessExit.Now(ExitCodes.Ok);
+                },
+                TaskScheduler.Default);
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal);
         int code;
         try
         {
-            code = await WatchStoreAsync(address, outageTolerance, cancellationToken).ConfigureAwait(false);
+            code = await WatchStoreAsync(address, outageTolerance, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

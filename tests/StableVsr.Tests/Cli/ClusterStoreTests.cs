@@ -14,6 +14,8 @@ namespace StableVsr.Tests.Cli;
 /// </summary>
 [Category("Redis")]
 [NonParallelizable]
+[Category("Process")]
+[Category("Cluster")]
 public class ClusterStoreTests
 {
     private TempFolder temp = null!;

@@ -13,6 +13,7 @@ namespace StableVsr.Tests.Cli;
 /// (independent windows), so the output is still byte-identical; otherwise refused in one line that names --restart.
 /// </summary>
 [Category("Video")]
+[Category("Process")]
 public class DamagedSegmentTests
 {
     private const int Frames = 6;
