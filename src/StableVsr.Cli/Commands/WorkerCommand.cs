@@ -117,9 +117,10 @@ internal static class WorkerCommand
         }
 
         Console.Error.WriteLine($"Worker ready in cluster {(address.IsLocalhost ? "localhost" : address.RedisConnection)}; Ctrl+C stops it (its running segments continue elsewhere).");
-        // Ctrl+C and SIGTERM are handled here as well as by the command line's own handler, and each starts a deadline:
-        // a worker whose store is down once sat out a Ctrl+C for more than 30 s in a clean-clone CI run without even
-        // starting its stop (cause not found), so the process ends at the deadline whatever is still waiting.
+        // Ctrl+C and SIGTERM are handled here as well as by the command line's own handler, and each starts a deadline
+        // after which the process ends whatever is still waiting (Orleans' own stop can retry a down store for minutes).
+        // A worker started from the background of a non-interactive shell inherits SIGINT as ignored and never sees
+        // Ctrl+C at all: stop such workers with SIGTERM.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void OnStopSignal(PosixSignalContext context)
         {
