@@ -32,6 +32,7 @@ internal static class UpscaleCommand
         var ddimEta = new Option<double>("--ddim-eta") { Description = "DDIM's eta (0: deterministic); only with --scheduler ddim.", DefaultValueFactory = _ => 0.0 };
         var precision = new Option<DenoiserPrecision>("--precision") { Description = "UNet and ControlNet precision: float32 (exact), float16 (CUDA only) or bfloat16; the VAE stays float32.", DefaultValueFactory = _ => DenoiserPrecision.Float32 };
         var raftNorm = new Option<RaftNormStatistics>("--raft-norm") { Description = "RAFT's BatchNorm statistics: persample (StableVSR's test.py, its published results) or running (torchvision's eval mode).", DefaultValueFactory = _ => SamplingOptions.Default.RaftNormalization };
+        var raftIterations = new Option<int>("--raft-iterations") { Description = "RAFT's flow refinement iterations (12, the reference's; fewer are faster on the CPU and give coarser flows).", DefaultValueFactory = _ => SamplingOptions.Default.RaftIterations };
         var halfFlows = new Option<bool>("--half-flows") { Description = "Keep optical flows in float16 (halves the largest per-frame state)." };
         var stateDevice = new Option<string?>("--state-device") { Description = "Where per-frame state lives (e.g. cpu to keep GPU memory flat in sequence length); default: the compute device." };
         var vaeTile = new Option<int?>("--vae-tile") { Description = "Decode in overlapping tiles of this many latent pixels (approximate; for frames too large to decode whole)." };
@@ -51,7 +52,7 @@ internal static class UpscaleCommand
 
         var command = new Command("upscale", "Upscale a sequence (or a folder of sequences) 4x with StableVSR.")
         {
-            input, output, model, controlNet, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, halfFlows, stateDevice, vaeTile, sequenceBatch, codec, crf, window, independentWindows, resume, restart, overwrite, threads, verbose,
+            input, output, model, controlNet, raft, steps, seed, device, scheduler, ddimEta, precision, raftNorm, raftIterations, halfFlows, stateDevice, vaeTile, sequenceBatch, codec, crf, window, independentWindows, resume, restart, overwrite, threads, verbose,
             maxSegment, segmentOverlap, sceneCuts,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -67,6 +68,7 @@ internal static class UpscaleCommand
                     _ => null,
                 },
                 RaftNormalization = result.GetValue(raftNorm),
+                RaftIterations = result.GetValue(raftIterations),
                 HalfPrecisionFlows = result.GetValue(halfFlows),
                 VaeTileSize = result.GetValue(vaeTile),
                 WindowSize = result.GetValue(window),

@@ -6,6 +6,7 @@ using StableVsr.Tests.Support;
 namespace StableVsr.Tests.Cli;
 
 /// <summary>The <c>stablevsr</c> command as a user runs it, in process.</summary>
+[Parallelizable(ParallelScope.Self)]
 public class CommandLineTests
 {
     private TempFolder temp = null!;
@@ -39,7 +40,7 @@ public class CommandLineTests
         var code = await StableVsrCommand.RunAsync(
         [
             "upscale", "--input", sequences, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-            "--steps", "1", "--device", "cpu", "--precision", "bfloat16", "--half-flows", "--sequence-batch", "2",
+            "--steps", "1", "--raft-iterations", "2", "--device", "cpu", "--precision", "bfloat16", "--half-flows", "--sequence-batch", "2",
         ]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.Ok));
@@ -64,6 +65,22 @@ public class CommandLineTests
             ["upscale", "--input", Fixtures.Path("cases"), "--output", Path.Combine(root, "out"), "--model", Path.Combine(root, "no-model"), "--raft", TinyPipeline.RaftWeights, "--device", "cpu"]);
         Assert.That(code, Is.EqualTo(ExitCodes.ModelError));
         Assert.That(Directory.Exists(Path.Combine(root, "out")) ? Directory.GetFiles(Path.Combine(root, "out")) : [], Is.Empty);
+    }
+
+    [Test]
+    public async Task RaftIterationsReachTheFlowsAndBelowOneIsBadInputBeforeAnyWork()
+    {
+        var input = MovingScene.WriteFolder(Path.Combine(root, "in"), 2);
+        string[] Arguments(string output, int iterations) =>
+            ["upscale", "--input", input, "--output", Path.Combine(root, output), "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--steps", "1", "--device", "cpu", "--raft-iterations", iterations.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
+        Assert.That(await StableVsrCommand.RunAsync(Arguments("one", 1)), Is.EqualTo(ExitCodes.Ok));
+        Assert.That(await StableVsrCommand.RunAsync(Arguments("two", 2)), Is.EqualTo(ExitCodes.Ok));
+        // The second frame is guided by the first warped along the flow, so a different flow gives different pixels.
+        Assert.That(File.ReadAllBytes(Path.Combine(root, "two", "f001.png")), Is.Not.EqualTo(File.ReadAllBytes(Path.Combine(root, "one", "f001.png"))));
+
+        Assert.That(await StableVsrCommand.RunAsync(Arguments("zero", 0)), Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(Directory.Exists(Path.Combine(root, "zero")), Is.False, "nothing is written");
     }
 
     [Test]
