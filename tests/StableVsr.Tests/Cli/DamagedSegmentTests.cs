@@ -14,6 +14,7 @@ namespace StableVsr.Tests.Cli;
 /// </summary>
 [Category("Video")]
 [Category("Process")]
+[Parallelizable(ParallelScope.Self)]
 public class DamagedSegmentTests
 {
     private const int Frames = 6;
@@ -58,7 +59,7 @@ public class DamagedSegmentTests
     private static string[] Arguments(string input, string output, params string[] extra) =>
     [
         "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-        "--steps", "2", "--seed", "5", "--device", "cpu", "--window", "2", .. extra,
+        "--steps", "2", "--raft-iterations", "2", "--seed", "5", "--device", "cpu", "--window", "2", .. extra,
     ];
 
     // Runs until the second window is committed and the process kills itself, then flips one byte in the middle of the

@@ -13,6 +13,7 @@ namespace StableVsr.Tests.Cli;
 /// resume names the device it resolved to.
 /// </summary>
 [Category("Process")]
+[Parallelizable(ParallelScope.Self)]
 public class ResumeCommandTests
 {
     private const int Frames = 12;
@@ -32,7 +33,7 @@ public class ResumeCommandTests
         string[] Arguments(string output, string device, params string[] extra) =>
         [
             "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-            "--steps", "2", "--window", "2", "--seed", "11", "--device", device, .. extra,
+            "--steps", "2", "--raft-iterations", "2", "--window", "2", "--seed", "11", "--device", device, .. extra,
         ];
         var straight = temp.File("straight");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(straight, "cpu")), Is.EqualTo(ExitCodes.Ok));
@@ -69,7 +70,7 @@ public class ResumeCommandTests
     {
         var input = MovingScene.WriteFolder(temp.File("in"), 2);
         string[] Arguments(string output, params string[] extra) =>
-            ["upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--steps", "1", "--device", "cpu", .. extra];
+            ["upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--steps", "1", "--raft-iterations", "2", "--device", "cpu", .. extra];
 
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input)), Is.EqualTo(ExitCodes.InvalidInput), "output = input");
         var output = temp.File("out");

@@ -15,6 +15,7 @@ namespace StableVsr.Tests.Cli;
 /// </summary>
 [Category("Video")]
 [Category("Process")]
+[Parallelizable(ParallelScope.Self)]
 public class VideoCommandTests
 {
     // Short clips: each frame costs two RAFT-large passes at the output size, and this suite runs the CLI five times.
@@ -31,7 +32,7 @@ public class VideoCommandTests
     private static string[] Arguments(string input, string output, params string[] extra) =>
     [
         "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-        "--steps", "2", "--seed", "5", "--device", "cpu", .. extra, .. extra.Contains("--window") ? Array.Empty<string>() : ["--window", "4"],
+        "--steps", "2", "--raft-iterations", "2", "--seed", "5", "--device", "cpu", .. extra, .. extra.Contains("--window") ? Array.Empty<string>() : ["--window", "4"],
     ];
 
     [Test]

@@ -13,6 +13,7 @@ namespace StableVsr.Tests.Packaging;
 /// </summary>
 [Category("Packaging")]
 [Category("Process")]
+[Parallelizable(ParallelScope.Self)]
 public class HostPackageTests
 {
     [Test]

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using StableVsr.Tests.Support;
 
 namespace StableVsr.Tests.Repository;
@@ -9,7 +8,7 @@ namespace StableVsr.Tests.Repository;
 /// or dotnet run as a process (<c>Process</c>), FFmpeg (<c>Video</c>), an Orleans cluster or Redis (<c>Cluster</c>).
 /// Read from the test sources: a class whose file uses one of the helpers below carries the category at class level.
 /// </summary>
-public partial class TestCategoryTests
+public class TestCategoryTests
 {
     private static readonly (string Category, string[] Uses)[] Needs =
     [
@@ -21,38 +20,20 @@ public partial class TestCategoryTests
     [Test]
     public void EveryTestClassThatNeedsAProcessFfmpegOrAClusterCarriesItsCategory()
     {
-        var folder = Path.Combine(RepositoryRoot.Path, "tests", "StableVsr.Tests");
         var missing = new List<string>();
-        var checkedClasses = 0;
-        foreach (var file in Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        var sources = TestSourceFile.All().Where(s => Path.GetFileName(s.RelativePath) != $"{nameof(TestCategoryTests)}.cs").ToArray();
+        foreach (var source in sources)
         {
-            var text = File.ReadAllText(file);
-            if (Path.GetFileName(file) == $"{nameof(TestCategoryTests)}.cs" || (!text.Contains("[Test]", StringComparison.Ordinal) && !text.Contains("[TestCase", StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            var declaration = ClassDeclaration().Match(text);
-            Assert.That(declaration.Success, Is.True, $"{file}: a test file without a class declaration at the start of a line");
-            var categories = CategoryAttribute().Matches(declaration.Groups["attributes"].Value).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
-            checkedClasses++;
             foreach (var (category, uses) in Needs)
             {
-                if (uses.FirstOrDefault(use => text.Contains(use, StringComparison.Ordinal)) is { } use && !categories.Contains(category))
+                if (uses.FirstOrDefault(use => source.Text.Contains(use, StringComparison.Ordinal)) is { } use && !source.Categories.Contains(category))
                 {
-                    missing.Add($"{Path.GetRelativePath(folder, file)} uses {use} but its class has no [Category(\"{category}\")]");
+                    missing.Add($"{source.RelativePath} uses {use} but its class has no [Category(\"{category}\")]");
                 }
             }
         }
 
-        Assert.That(checkedClasses, Is.GreaterThan(100), "the test sources were found");
+        Assert.That(sources, Has.Length.GreaterThan(100), "the test sources were found");
         Assert.That(missing, Is.Empty);
     }
-
-    // The attribute lines right above the first class declaration of the file.
-    [GeneratedRegex(@"(?<attributes>(?:^\[[^\r\n]*\]\r?\n)*)^(?:public |internal )(?:sealed |static |abstract )?(?:partial )?class ", RegexOptions.Multiline)]
-    private static partial Regex ClassDeclaration();
-
-    [GeneratedRegex(@"Category\(""(?<name>[^""]+)""\)")]
-    private static partial Regex CategoryAttribute();
 }

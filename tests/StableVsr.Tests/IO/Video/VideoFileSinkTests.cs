@@ -5,6 +5,7 @@ using StableVsr.Tests.Support;
 namespace StableVsr.Tests.IO.Video;
 
 [Category("Video")]
+[Parallelizable(ParallelScope.Self)]
 public class VideoFileSinkTests
 {
     private TempFolder temp = null!;

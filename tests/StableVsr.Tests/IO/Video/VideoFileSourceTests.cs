@@ -4,6 +4,7 @@ using StableVsr.Tests.Support;
 namespace StableVsr.Tests.IO.Video;
 
 [Category("Video")]
+[Parallelizable(ParallelScope.Self)]
 public class VideoFileSourceTests
 {
     private TempFolder temp = null!;

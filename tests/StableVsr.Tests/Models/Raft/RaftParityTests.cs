@@ -9,6 +9,7 @@ using RaftModel = StableVsr.Models.Raft.Raft;
 namespace StableVsr.Tests.Models.Raft;
 
 [Category("Parity")]
+[Parallelizable(ParallelScope.Self)]
 public class RaftParityTests
 {
     private const double FlowTolerance = 1e-3;

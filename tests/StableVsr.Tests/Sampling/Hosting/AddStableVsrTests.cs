@@ -7,6 +7,7 @@ using StableVsr.Tests.Support;
 namespace StableVsr.Tests.Sampling.Hosting;
 
 /// <summary>A host embeds StableVsr the Microsoft.Extensions way: <c>services.AddStableVsr(...)</c>, then the factory.</summary>
+[Parallelizable(ParallelScope.Self)]
 public class AddStableVsrTests
 {
     private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Device = ComputeDevice.Cpu, Sampling = SamplingOptions.Default with { Steps = 2 } };

@@ -9,6 +9,7 @@ namespace StableVsr.Tests.Sampling.Pipeline;
 /// Several sequences upscaled in one run: sequences of one frame size share the networks' calls, each keeps its own noise, and
 /// every sequence comes out as it does alone (within <see cref="BatchedTolerance"/>: batched kernels round differently).
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class PipelineBatchingTests
 {
     /// <summary>Batched and one-by-one results differ only by the rounding of batched kernels.</summary>

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace StableVsr.Tests.Sampling.Pipeline;
 
 /// <summary>What a user of <see cref="StableVsrPipeline"/> relies on beyond parity: determinism, clear errors, cancellation, no leaks.</summary>
+[Parallelizable(ParallelScope.Self)]
 public class PipelineBehaviourTests
 {
     private StableVsrPipeline pipeline = null!;

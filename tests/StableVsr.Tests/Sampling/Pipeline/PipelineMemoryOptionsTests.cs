@@ -8,6 +8,7 @@ namespace StableVsr.Tests.Sampling.Pipeline;
 /// The memory options against the default path on the fixture sequence (3 frames of 40x32, 2 steps): keeping per-frame
 /// state in host memory changes nothing; float16 flows and the tiled VAE decode stay within documented tolerances.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class PipelineMemoryOptionsTests
 {
     /// <summary>

@@ -12,6 +12,7 @@ namespace StableVsr.Tests.Sampling.Pipeline;
 /// noises in, the same frames out (max |diff| &lt;= 1e-4, 8-bit frames within one level).
 /// </summary>
 [Category("Parity")]
+[Parallelizable(ParallelScope.Self)]
 public class PipelineParityTests
 {
     [Test]

@@ -7,6 +7,7 @@ namespace StableVsr.Tests.Sampling.Pipeline;
 /// Mixed precision on the CPU: bfloat16 UNet and ControlNet with a float32 VAE run end to end (every dtype crossing
 /// converted) and stay close to float32; float16, which the CPU kernels do not serve, is refused with advice.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class PipelinePrecisionTests
 {
     /// <summary>

@@ -9,6 +9,7 @@ namespace StableVsr.Tests.Sampling.Pipeline;
 /// place in the sequence, so a window does not depend on what follows it; the carry guides the next window; frames
 /// come out a window at a time.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class PipelineWindowTests
 {
     private static readonly UpscaleOptions Fast = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, Seed = 5 } };

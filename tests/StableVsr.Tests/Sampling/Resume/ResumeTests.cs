@@ -10,6 +10,7 @@ namespace StableVsr.Tests.Sampling.Resume;
 /// A journaled run resumes after its last finished window with output byte-identical to an uninterrupted run, and
 /// refuses journals that could not give that output.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class ResumeTests
 {
     private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, WindowSize = 2, Seed = 9 } };

@@ -12,6 +12,7 @@ namespace StableVsr.Tests.Sampling.Segments;
 /// its frames, ranges tile a sequence into the same files as the unsplit run writes, a range's journal is its own,
 /// and bad ranges are refused.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class RangeUpscaleTests
 {
     private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, WindowSize = 2, Seed = 5 } };
