@@ -17,7 +17,7 @@ namespace StableVsr.Tests.Cli;
 [Parallelizable(ParallelScope.Self)]
 public class DamagedSegmentTests
 {
-    private const int Frames = 6;
+    private const int Frames = 5;
 
     private TempFolder temp = null!;
 

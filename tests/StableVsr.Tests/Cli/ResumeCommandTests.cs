@@ -16,7 +16,7 @@ namespace StableVsr.Tests.Cli;
 [Parallelizable(ParallelScope.Self)]
 public class ResumeCommandTests
 {
-    private const int Frames = 12;
+    private const int Frames = 6;
 
     private TempFolder temp = null!;
 

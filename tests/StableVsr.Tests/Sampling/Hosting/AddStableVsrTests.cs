@@ -10,7 +10,7 @@ namespace StableVsr.Tests.Sampling.Hosting;
 [Parallelizable(ParallelScope.Self)]
 public class AddStableVsrTests
 {
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Device = ComputeDevice.Cpu, Sampling = SamplingOptions.Default with { Steps = 2 } };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Device = ComputeDevice.Cpu, Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2 } };
 
     [Test]
     public async Task AHostBuiltWithAddStableVsrUpscalesTheFixtureSequence()

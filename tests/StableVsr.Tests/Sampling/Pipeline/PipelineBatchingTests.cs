@@ -15,7 +15,7 @@ public class PipelineBatchingTests
     /// <summary>Batched and one-by-one results differ only by the rounding of batched kernels.</summary>
     private const double BatchedTolerance = 1e-5;
 
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, Seed = 5 } };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, Seed = 5 } };
 
     [Test]
     public void BatchedSequencesEqualSequencesUpscaledAlone()

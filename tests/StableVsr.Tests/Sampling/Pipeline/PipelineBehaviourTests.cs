@@ -13,7 +13,7 @@ public class PipelineBehaviourTests
     private StableVsrPipeline pipeline = null!;
 
     [OneTimeSetUp]
-    public void Load() => pipeline = TinyPipeline.Load(UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, Seed = 7 } });
+    public void Load() => pipeline = TinyPipeline.Load(UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, Seed = 7 } });
 
     [OneTimeTearDown]
     public void Unload() => pipeline.Dispose();

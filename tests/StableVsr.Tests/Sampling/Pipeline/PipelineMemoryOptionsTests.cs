@@ -24,7 +24,7 @@ public class PipelineMemoryOptionsTests
     /// </summary>
     private const double TiledMeanTolerance = 0.05;
 
-    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, Seed = 11 } };
+    private static readonly UpscaleOptions Options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, Seed = 11 } };
     private Tensor frames = null!;
     private Tensor reference = null!;
 

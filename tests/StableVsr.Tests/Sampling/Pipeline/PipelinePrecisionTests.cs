@@ -52,7 +52,7 @@ public class PipelinePrecisionTests
     {
         using var scope = NewDisposeScope();
         var frames = TinyPipeline.FixtureFrames();
-        var options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, Seed = 4 } };
+        var options = UpscaleOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 2, RaftIterations = 2, Seed = 4 } };
         using var full = TinyPipeline.Load(options, device);
         using var mixed = TinyPipeline.Load(options with { Precision = precision }, device);
         Assert.That(mixed.Models.Unet.parameters().First().dtype, Is.EqualTo(halfType));
