@@ -9,6 +9,7 @@ using StableVsr.Tests.Support;
 namespace StableVsr.Tests.Analyzers;
 
 /// <summary>SVSR001 on small programs compiled against the TorchSharp the project uses.</summary>
+[Parallelizable(ParallelScope.Self)]
 public class ScalarLifetimeAnalyzerTests
 {
     private static readonly ImmutableArray<MetadataReference> References =

@@ -12,6 +12,7 @@ namespace StableVsr.Tests.Evaluation;
 /// The HTML report of the fixture evaluation: self-contained, with every section, and rendered by a real browser
 /// (Debian's Chromium, headless): the screenshot is not blank and the DOM holds the tables.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public partial class HtmlReportTests
 {
     private TempFolder folder = null!;

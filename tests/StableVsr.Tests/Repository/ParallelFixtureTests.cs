@@ -21,7 +21,10 @@ public class ParallelFixtureTests
         ("GetTotalMemory", "the managed heap's size"),
         ("WorkingSet", "the process's memory"),
         ("NativeMemory", "libtorch's allocations"),
-        ("MetricsCase.Shared", "the evaluation's shared networks"),
+        ("MetricsCase.Lpips", "the evaluation tests' shared networks (one module used from two threads)"),
+        ("MetricsCase.Dists", "the evaluation tests' shared networks (one module used from two threads)"),
+        ("MetricsCase.Raft", "the evaluation tests' shared networks (one module used from two threads)"),
+        ("TorchBackend", "the native standard error captured while libtorch initialises"),
         ("[NonParallelizable]", "a contradiction"),
     ];
 

@@ -6,6 +6,7 @@ namespace StableVsr.Tests.Evaluation.NoReference;
 
 /// <summary>CLIP-IQA against pyiqa 0.1.7 (random weights in OpenAI's TorchScript layout) on every input of <c>cases/iqa.safetensors</c>.</summary>
 [Category("Parity")]
+[Parallelizable(ParallelScope.Self)]
 public class ClipIqaParityTests
 {
     private const double ScoreTolerance = 5e-6;

@@ -7,6 +7,7 @@ namespace StableVsr.Tests.Evaluation.NoReference;
 
 /// <summary>MUSIQ against pyiqa 0.1.7 (random weights of its layout) on every input of <c>cases/iqa.safetensors</c>.</summary>
 [Category("Parity")]
+[Parallelizable(ParallelScope.Self)]
 public class MusiqParityTests
 {
     private const double ScoreTolerance = 1e-4;

@@ -7,6 +7,7 @@ namespace StableVsr.Tests.Evaluation.NoReference;
 
 /// <summary>NIQE against pyiqa 0.1.7 on every input of <c>cases/iqa.safetensors</c>, step by step.</summary>
 [Category("Parity")]
+[Parallelizable(ParallelScope.Self)]
 public class NiqeParityTests
 {
     private const double ScoreTolerance = 1e-6;

@@ -18,9 +18,9 @@ public class PipelineWindowTests
     public void AWindowAtLeastAsLongAsTheSequenceIsWholeSequenceSampling()
     {
         using var scope = NewDisposeScope();
-        var frames = FramesTensor(6);
+        var frames = FramesTensor(4);
 
-        var exact = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 6 } }, frames);
+        var exact = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 4 } }, frames);
         var longer = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 1000 } }, frames);
         var windowed = Run(Fast with { Sampling = Fast.Sampling with { WindowSize = 2 } }, frames);
 
@@ -32,16 +32,16 @@ public class PipelineWindowTests
     public void AWindowDoesNotDependOnTheFramesAfterIt()
     {
         using var scope = NewDisposeScope();
-        var frames = FramesTensor(6);
-        var options = Fast with { Sampling = Fast.Sampling with { WindowSize = 3 } };
+        var frames = FramesTensor(4);
+        var options = Fast with { Sampling = Fast.Sampling with { WindowSize = 2 } };
 
         var all = Run(options, frames);
-        var firstWindowOnly = Run(options, frames[..3]);
-        var firstFive = Run(options, frames[..5]);
+        var firstWindowOnly = Run(options, frames[..2]);
+        var firstThree = Run(options, frames[..3]);
 
-        Assert.That(all[..3].equal(firstWindowOnly).all().item<bool>(), Is.True, "window 0 is final whatever comes after it");
-        Assert.That(all[..5].equal(firstFive).all().item<bool>(), Is.False, "the last window's own frames differ when it has fewer frames");
-        Assert.That(all[..3].equal(firstFive[..3]).all().item<bool>(), Is.True);
+        Assert.That(all[..2].equal(firstWindowOnly).all().item<bool>(), Is.True, "window 0 is final whatever comes after it");
+        Assert.That(all[..3].equal(firstThree).all().item<bool>(), Is.False, "the last window's own frames differ when it has fewer frames");
+        Assert.That(all[..2].equal(firstThree[..2]).all().item<bool>(), Is.True);
     }
 
     [Test]
