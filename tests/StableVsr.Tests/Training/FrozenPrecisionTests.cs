@@ -17,7 +17,7 @@ namespace StableVsr.Tests.Training;
 /// train.py's <c>--mixed_precision</c>: the frozen UNet and VAE in a half type while the ControlNet, its gradients and
 /// AdamW's state stay float32.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public sealed class FrozenPrecisionTests
 {
     private TempFolder temp = null!;

@@ -14,7 +14,7 @@ namespace StableVsr.Tests.Training;
 /// averages the P gradients. On one device, <c>--train-batch-size B --gradient-accumulation-steps P</c> runs the same P
 /// batches one after another, each with its own RAFT statistics, and sums gradients of losses divided by P: the same mean.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public sealed class GradientAccumulationTests
 {
     private const int Processes = 2;

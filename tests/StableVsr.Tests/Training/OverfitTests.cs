@@ -10,7 +10,7 @@ namespace StableVsr.Tests.Training;
 /// moving shapes) with the same draws every step, so each step sees the same noisy latents and target. Its loss must
 /// fall to half of the first step's within <see cref="MaxSteps"/> steps on the CPU.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public sealed class OverfitTests
 {
     /// <summary>

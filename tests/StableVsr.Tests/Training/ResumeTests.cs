@@ -6,7 +6,7 @@ using StableVsr.Training.Logging;
 namespace StableVsr.Tests.Training;
 
 /// <summary>A resumed run continues exactly: 4 steps straight equal 2 steps, a resume, and 2 more, bit for bit.</summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public sealed class ResumeTests
 {
     [Test]

@@ -16,7 +16,7 @@ namespace StableVsr.Tests.Training;
 /// </summary>
 [Category("Parity")]
 [Category("GcStress")]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 [TestFixtureSource(typeof(TrainStepCase), nameof(TrainStepCase.Files))]
 public sealed class TrainStepParityTests
 {

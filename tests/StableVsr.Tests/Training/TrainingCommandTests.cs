@@ -19,7 +19,7 @@ namespace StableVsr.Tests.Training;
 /// <c>stablevsr train</c> as the README runs it on generated data: it writes diffusers-layout checkpoints, the log and the
 /// trained ControlNet, which <c>stablevsr upscale --controlnet</c> then uses.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public sealed class TrainingCommandTests
 {
     private TempFolder temp = null!;

@@ -16,7 +16,7 @@ namespace StableVsr.Tests.Training;
 /// docs/testing.md) runs one case of each check, batch 3 at the non-square crop (the one a batch or height/width mix-up
 /// fails), since every case is about 10x slower under the storm.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public sealed class TrainingGradientCheckTests
 {
     private const long Seed = 20;

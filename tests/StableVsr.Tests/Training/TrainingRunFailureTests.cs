@@ -9,7 +9,7 @@ using TorchSharp;
 namespace StableVsr.Tests.Training;
 
 /// <summary>What a training run does when it is stopped: Ctrl+C, a diverging loss, a full disk.</summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public sealed class TrainingRunFailureTests
 {
     private TempFolder temp = null!;

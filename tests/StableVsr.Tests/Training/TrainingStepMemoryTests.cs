@@ -8,7 +8,7 @@ using TorchSharp;
 namespace StableVsr.Tests.Training;
 
 /// <summary>The training hot loop (step, clipping, AdamW, zeroing) leaves no live tensor behind from one step to the next.</summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public sealed class TrainingStepMemoryTests
 {
     [Test]

@@ -14,7 +14,7 @@ namespace StableVsr.Tests.Evaluation.NoReference;
 /// weights found where pyiqa and OpenAI's CLIP cache them or downloaded from a loopback server, and what happens when
 /// they cannot be had.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 public class NoReferenceEvaluationTests
 {
     private TempFolder folder = null!;
