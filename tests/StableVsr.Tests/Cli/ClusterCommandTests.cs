@@ -27,7 +27,7 @@ public class ClusterCommandTests
     public async Task TwoWorkerProcessesAndASubmitGiveTheBytesOfTheSingleProcessCli()
     {
         var shared = temp.File("shared");
-        var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [2, 2, 2, 2]);
+        var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [2, 2]);
         var expected = temp.File("expected");
         await ClusterHarness.UpscaleWithCliAsync(input, expected);
 
