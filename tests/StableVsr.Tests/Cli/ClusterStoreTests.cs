@@ -39,9 +39,7 @@ public class ClusterStoreTests
         var output = Path.Combine(shared, "library-x4");
         var staging = Path.Combine(output, ".a.stablevsr-staging");
         var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
-        using var worker = WorkerProcess.Start(
-            Worker(cluster, "--storage", shared),
-            new Dictionary<string, string> { [TestHooks.PauseAfterCommitsVariable] = "1", [TestHooks.PauseFolderVariable] = pause });
+        using var worker = PausedWorker(cluster, shared, pause);
         try
         {
             await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
@@ -90,9 +88,7 @@ public class ClusterStoreTests
         var shared = temp.File("shared");
         var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [2]);
         var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
-        using var worker = WorkerProcess.Start(
-            Worker(cluster, "--storage", shared),
-            new Dictionary<string, string> { [TestHooks.PauseAfterCommitsVariable] = "1", [TestHooks.PauseFolderVariable] = pause });
+        using var worker = PausedWorker(cluster, shared, pause);
         await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
         var submit = await CliProcess.RunAsync(
             TimeSpan.FromMinutes(1), "submit", "--cluster", cluster, "--input", input, "--output", Path.Combine(shared, "library-x4"), "--steps", "1", "--window", "2", "--job", "held", "--detach");
@@ -157,9 +153,7 @@ public class ClusterStoreTests
         await ClusterHarness.UpscaleWithCliAsync(input, expected);
 
         var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
-        using var worker = WorkerProcess.Start(
-            Worker(cluster, "--storage", shared),
-            new Dictionary<string, string> { [TestHooks.PauseAfterCommitsVariable] = "1", [TestHooks.PauseFolderVariable] = pause });
+        using var worker = PausedWorker(cluster, shared, pause);
         try
         {
             await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
@@ -202,6 +196,13 @@ public class ClusterStoreTests
             await Task.Delay(50);
         }
     }
+
+    // A worker on the shared storage that pauses after its first committed window (creating PAUSE/paused), holding its
+    // segment, until PAUSE/resume exists: a deterministic point for a restart or a signal.
+    private static WorkerProcess PausedWorker(string cluster, string shared, string pause) =>
+        WorkerProcess.Start(
+            Worker(cluster, "--storage", shared),
+            new Dictionary<string, string> { [TestHooks.PauseAfterCommitsVariable] = "1", [TestHooks.PauseFolderVariable] = pause });
 
     private static string[] Worker(string cluster, params string[] extra) =>
         ["worker", "--cluster", cluster, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--verbose", .. extra];
