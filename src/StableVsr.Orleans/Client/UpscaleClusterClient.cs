@@ -15,6 +15,9 @@ namespace StableVsr.Orleans;
 /// </summary>
 public sealed class UpscaleClusterClient
 {
+    // How long one poll of a followed job waits for its answer before it counts as an outage and is tried again.
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IGrainFactory grains;
 
     /// <summary>Creates a client over an Orleans client (<see cref="IClusterClient"/>) or a silo's grain factory.</summary>
@@ -104,7 +107,9 @@ public sealed class UpscaleClusterClient
             UpscaleJobStatus status;
             try
             {
-                if (await grains.GetGrain<IUpscaleJobGrain>(jobId).GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false) is not { } found)
+                // A status takes milliseconds; one that a silo being dropped never answers is given up after PollTimeout
+                // (an outage, polled again) rather than after Orleans' response timeout.
+                if (await grains.GetGrain<IUpscaleJobGrain>(jobId).GetStatusAsync().WaitAsync(PollTimeout, cancellationToken).ConfigureAwait(false) is not { } found)
                 {
                     throw last is null ? new InvalidInputException($"No job '{jobId}' was submitted to this cluster.") : Lost(jobId, last);
                 }
