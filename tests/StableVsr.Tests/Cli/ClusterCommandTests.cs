@@ -29,10 +29,11 @@ public class ClusterCommandTests
         var shared = temp.File("shared");
         var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [2, 2]);
         var expected = temp.File("expected");
-        await ClusterHarness.UpscaleWithCliAsync(input, expected);
-
         string[] worker = ["worker", "--cluster", "localhost", "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--storage", shared, "--verbose"];
         using var first = WorkerProcess.Start(worker);
+
+        // The reference run while the first worker starts (both take seconds).
+        await ClusterHarness.UpscaleWithCliAsync(input, expected);
         await first.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
         using var second = WorkerProcess.Start(worker);
         await second.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));

@@ -150,12 +150,12 @@ public class ClusterStoreTests
         var shared = temp.File("shared");
         var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [4]);
         var expected = temp.File("expected");
-        await ClusterHarness.UpscaleWithCliAsync(input, expected);
-
         var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
         using var worker = PausedWorker(cluster, shared, pause);
         try
         {
+            // The reference run while the worker starts (both take seconds).
+            await ClusterHarness.UpscaleWithCliAsync(input, expected);
             await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
             var output = Path.Combine(shared, "library-x4");
             var submit = CliProcess.RunAsync(
