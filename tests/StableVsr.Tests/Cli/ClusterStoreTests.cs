@@ -114,8 +114,30 @@ public class ClusterStoreTests
     }
 
     [Test]
-    public async Task CtrlCStopsAWorkerWithinSecondsWhenItsStoreIsDown()
+    public async Task AWorkerWhoseStoreIsDownStopsByItselfPastItsOutageToleranceOrWithinSecondsOfCtrlC()
     {
+        // Two workers of one Redis cluster (started together: they need no primary): one with an outage tolerance of
+        // 2 s, one with the default 300 s that Ctrl+C stops. The stop timeout (8 s by default; hidden option) is
+        // shortened: the test is about the deadlines, not their length.
+        var redis = RedisServer.StartPrivate(null, null);
+        var cluster = $"redis://{redis.Address}";
+        using var impatient = WorkerProcess.Start(Worker(cluster, "--stop-timeout", "2", "--outage-tolerance", "2"));
+        using var patient = WorkerProcess.Start(Worker(cluster, "--stop-timeout", "2"));
+        try
+        {
+            await impatient.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
+            await patient.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            redis.Dispose();
+        }
+
+        Assert.That(await impatient.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True, "stopped by itself past its outage tolerance:\n" + impatient.Output);
+        Assert.That(impatient.ExitCode, Is.EqualTo(ExitCodes.ClusterUnavailable), impatient.Output);
+        Assert.That(impatient.Output, Does.Contain("has not answered for 2 s (--outage-tolerance)"));
+        Assert.That(patient.HasExited, Is.False, "the worker with the default tolerance waits for its store:\n" + patient.Output);
+
         // A test run started in the background of a non-interactive shell inherits SIGINT as ignored, and so does the
         // worker it starts: Ctrl+C cannot reach it there, whatever the worker does (SIGTERM is how such jobs are stopped).
         if (SigIntIgnoredByThisProcess())
@@ -123,21 +145,9 @@ public class ClusterStoreTests
             Assert.Inconclusive("SIGINT is ignored by this test process (inherited from a background shell), so the worker cannot receive Ctrl+C; run the suite in the foreground.");
         }
 
-        var redis = RedisServer.StartPrivate(null, null);
-        // The stop timeout (8 s by default; hidden option) shortened: the test is about the deadline, not its length.
-        using var worker = WorkerProcess.Start(Worker($"redis://{redis.Address}", "--stop-timeout", "2"));
-        try
-        {
-            await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
-        }
-        finally
-        {
-            redis.Dispose();
-        }
-
-        worker.Interrupt();
-        Assert.That(await worker.WaitForExitAsync(TimeSpan.FromSeconds(15)), Is.True, "stopped within 15 s (twice the stop timeout, and start-up slack):\n" + worker.Output);
-        Assert.That(worker.Output, Does.Contain("the worker ends without handing its segments back"), "it said why it stopped without handing back");
+        patient.Interrupt();
+        Assert.That(await patient.WaitForExitAsync(TimeSpan.FromSeconds(15)), Is.True, "stopped within 15 s (twice the stop timeout, and start-up slack):\n" + patient.Output);
+        Assert.That(patient.Output, Does.Contain("the worker ends without handing its segments back"), "it said why it stopped without handing back");
     }
 
     [Test]
