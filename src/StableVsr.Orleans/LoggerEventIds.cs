@@ -32,4 +32,7 @@ internal static class LoggerEventIds
 
     /// <summary>The job grain could not be told about a segment.</summary>
     public const int WorkerReportFailed = 5104;
+
+    /// <summary>A segment's job was lost with the store and its staging removed.</summary>
+    public const int WorkerStagingRemoved = 5105;
 }

@@ -26,7 +26,7 @@ internal static class ClusterCommandSupport
         {
             case ClusterStoreState.Reset:
                 Console.Error.WriteLine(
-                    $"error: the cluster '{cluster}' has no member: no worker joined it since its store (Redis) started, or the cluster's store was reset (Redis restarted without persistence: its jobs are gone). " +
+                    $"error: the cluster '{cluster}' has no member: no worker joined it since its store (Redis) started, or the cluster's store was reset (Redis restarted without persistence: its jobs are gone) and no worker rejoined yet. " +
                     $"Start a worker (stablevsr worker --cluster {cluster} ...); run Redis with --appendonly yes so a restart keeps the jobs.");
                 return ExitCodes.ClusterUnavailable;
             case ClusterStoreState.Unreachable:
@@ -56,6 +56,24 @@ internal static class ClusterCommandSupport
         {
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// For a job the cluster does not know: when a worker found the cluster's store reset (see
+    /// <see cref="ClusterStore.RecordResetAsync"/>), says that a job submitted before then was lost with it and returns
+    /// exit 7; null when the store records no reset (the job id is then simply unknown).
+    /// </summary>
+    public static async Task<int?> ReportLostAsync(string cluster, string jobId)
+    {
+        if (await ClusterStore.LastResetAsync(ClusterAddress.Parse(cluster), TimeSpan.FromSeconds(5)).ConfigureAwait(false) is not { } at)
+        {
+            return null;
+        }
+
+        Console.Error.WriteLine(
+            $"error: no job '{jobId}' is in the cluster '{cluster}', and the cluster's store was reset at {at.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (Redis restarted without persistence, or was flushed): " +
+            "a job submitted before then was lost with it. Submit it again, and run Redis with AOF persistence (redis-server --appendonly yes) so a restart keeps the jobs.");
+        return ExitCodes.ClusterUnavailable;
     }
 
     /// <summary>Prints a job and its segments.</summary>

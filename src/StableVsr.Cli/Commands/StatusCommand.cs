@@ -33,20 +33,28 @@ internal static class StatusCommand
                             return ExitCodes.Ok;
                         }
 
-                        if (result.GetValue(cancel))
+                        try
                         {
-                            ClusterCommandSupport.Print(Console.Out, await client.CancelAsync(id, cancellationToken).ConfigureAwait(false));
-                            return ExitCodes.Ok;
-                        }
+                            if (result.GetValue(cancel))
+                            {
+                                ClusterCommandSupport.Print(Console.Out, await client.CancelAsync(id, cancellationToken).ConfigureAwait(false));
+                                return ExitCodes.Ok;
+                            }
 
-                        if (result.GetValue(follow))
+                            if (result.GetValue(follow))
+                            {
+                                return await SubmitCommand.FollowAsync(client, id, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            var status = await client.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
+                            ClusterCommandSupport.Print(Console.Out, status);
+                            return status.IsFinished ? ClusterCommandSupport.ExitCodeOf(status) : ExitCodes.Ok;
+                        }
+                        catch (InvalidInputException e)
                         {
-                            return await SubmitCommand.FollowAsync(client, id, cancellationToken).ConfigureAwait(false);
+                            // An unknown job: lost with a reset store (exit 7, saying so), or never submitted.
+                            return await ClusterCommandSupport.ReportLostAsync(result.GetValue(cluster)!, id).ConfigureAwait(false) ?? CommandFailures.Report(e);
                         }
-
-                        var status = await client.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
-                        ClusterCommandSupport.Print(Console.Out, status);
-                        return status.IsFinished ? ClusterCommandSupport.ExitCodeOf(status) : ExitCodes.Ok;
                     },
                     cancellationToken).ConfigureAwait(false);
             }

@@ -3,6 +3,7 @@ using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using StableVsr.IO;
 using StableVsr.Orleans.Grains;
+using StableVsr.Orleans.Workers;
 using StableVsr.Sampling.Jobs;
 
 namespace StableVsr.Orleans;
@@ -14,6 +15,9 @@ namespace StableVsr.Orleans;
 /// </summary>
 public sealed class UpscaleClusterClient
 {
+    // How long one poll of a followed job waits for its answer before it counts as an outage and is tried again.
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IGrainFactory grains;
 
     /// <summary>Creates a client over an Orleans client (<see cref="IClusterClient"/>) or a silo's grain factory.</summary>
@@ -92,6 +96,8 @@ public sealed class UpscaleClusterClient
     /// 1 s), and ends after the status that says it finished.
     /// </summary>
     /// <exception cref="InvalidInputException">No job has this id.</exception>
+    /// <exception cref="JobLostException">The job vanished while it was followed: the cluster's store was reset (its unfinished segments' staging is removed).</exception>
+    /// <exception cref="ClusterUnavailableException">No silo answered for <see cref="OutageTolerance"/>.</exception>
     public async IAsyncEnumerable<UpscaleJobStatus> WatchAsync(string jobId, TimeSpan? interval = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         UpscaleJobStatus? last = null;
@@ -101,7 +107,14 @@ public sealed class UpscaleClusterClient
             UpscaleJobStatus status;
             try
             {
-                status = await GetStatusAsync(jobId, cancellationToken).ConfigureAwait(false);
+                // A status takes milliseconds; one that a silo being dropped never answers is given up after PollTimeout
+                // (an outage, polled again) rather than after Orleans' response timeout.
+                if (await grains.GetGrain<IUpscaleJobGrain>(jobId).GetStatusAsync().WaitAsync(PollTimeout, cancellationToken).ConfigureAwait(false) is not { } found)
+                {
+                    throw last is null ? new InvalidInputException($"No job '{jobId}' was submitted to this cluster.") : Lost(jobId, last);
+                }
+
+                status = found;
                 unreachableSince = null;
             }
             catch (Exception e) when (IsOutage(e))
@@ -137,6 +150,7 @@ public sealed class UpscaleClusterClient
 
     /// <summary>Waits until a job finishes, reporting each change of its status; returns the final status.</summary>
     /// <exception cref="InvalidInputException">No job has this id.</exception>
+    /// <exception cref="JobLostException">The job vanished while it was followed: the cluster's store was reset.</exception>
     public async Task<UpscaleJobStatus> WaitAsync(string jobId, IProgress<UpscaleJobStatus>? progress = null, TimeSpan? interval = null, CancellationToken cancellationToken = default)
     {
         UpscaleJobStatus? last = null;
@@ -147,6 +161,30 @@ public sealed class UpscaleClusterClient
         }
 
         return last!;
+    }
+
+    // A job seen before and gone now was lost with the cluster's store (jobs are never removed otherwise): its
+    // unfinished segments' staging is an orphan no worker will resume, removed here unless a live process holds it.
+    private static JobLostException Lost(string jobId, UpscaleJobStatus last)
+    {
+        var removed = 0;
+        foreach (var segment in last.Segments.Where(s => s.State != SegmentState.Done))
+        {
+            try
+            {
+                removed += SegmentStaging.For(segment.Sequence, segment.Range, jobId).DiscardOrphan() ? 1 : 0;
+            }
+            catch (InvalidInputException)
+            {
+                // Not a staging this job could have had.
+            }
+        }
+
+        var done = last.Segments.Count(s => s.State == SegmentState.Done);
+        return new JobLostException(
+            $"Job '{jobId}' is gone: the cluster's store was reset (Redis restarted without persistence, or was flushed) while it ran, and the job was lost with it. " +
+            $"{done} of its {last.Segments.Count} segment(s) had committed their outputs, which stay{(removed > 0 ? $"; the staging of {removed} unfinished segment(s) was removed" : string.Empty)}. " +
+            "Submit the job again for the outputs that are missing, and run Redis with AOF persistence (redis-server --appendonly yes) so a restart keeps the jobs.");
     }
 
     // What Orleans throws when no silo takes the call: no gateway is known alive ("No gateways available", a

@@ -23,6 +23,12 @@ internal sealed record ClusterAddress(string? RedisConnection)
     /// <summary>The first local silo's gateway, which clients connect to.</summary>
     public const int PrimaryGatewayPort = 30000;
 
+    /// <summary>How often a client of a Redis cluster re-reads its gateway list.</summary>
+    public static readonly TimeSpan GatewayRefresh = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a client of a Redis cluster waits for the answer to a call.</summary>
+    public static readonly TimeSpan ClientResponseTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>The cluster and service id every StableVsr silo and client uses.</summary>
     public const string ClusterId = "stablevsr";
 
@@ -97,6 +103,12 @@ internal sealed record ClusterAddress(string? RedisConnection)
         else
         {
             builder.Services.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (Id, Id));
+            // The gateway list is re-read from Redis every few seconds (one HGETALL) rather than every minute, so a client
+            // that follows a job finds a worker that joined, or rejoined after its store was reset, within seconds.
+            builder.Services.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayRefresh);
+            // Every call a client makes is short (status, submit, cancel); one sent to a silo that was dropped (its store
+            // was reset) is given up after this rather than Orleans' default 30 s, and the next poll finds the new one.
+            builder.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClientResponseTimeout);
             builder.UseRedisClustering(RedisConnection!);
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace StableVsr.Orleans.Hosting;
@@ -13,10 +14,14 @@ internal static class ClusterStore
     /// <summary>The message for a store that was reset.</summary>
     public const string ResetMessage =
         "the cluster's store was reset (Redis restarted without persistence, or was flushed): its membership and every job in it are gone. " +
-        "Restart the workers, submit the jobs again, and run Redis with AOF persistence (redis-server --appendonly yes; see docs/troubleshooting.md)";
+        "Submit the lost jobs again, and run Redis with AOF persistence (redis-server --appendonly yes; see docs/troubleshooting.md)";
 
-    /// <summary>Probes the store of <paramref name="address"/> within <paramref name="timeout"/>; localhost clustering keeps no store to probe (Present).</summary>
-    public static async Task<ClusterStoreState> ProbeAsync(ClusterAddress address, TimeSpan timeout)
+    /// <summary>
+    /// Probes the store of <paramref name="address"/> within <paramref name="timeout"/>; localhost clustering keeps no store
+    /// to probe (Present). With <paramref name="member"/> (a silo's <c>ToParsableString()</c>), a store whose membership
+    /// table does not list that silo counts as reset too: the table was made anew (by another worker that rejoined first).
+    /// </summary>
+    public static async Task<ClusterStoreState> ProbeAsync(ClusterAddress address, TimeSpan timeout, string? member = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (address.IsLocalhost)
@@ -24,26 +29,104 @@ internal static class ClusterStore
             return ClusterStoreState.Present;
         }
 
+        try
+        {
+            using var connection = await ConnectAsync(address, timeout).ConfigureAwait(false);
+            if (connection is null)
+            {
+                return ClusterStoreState.Unreachable;
+            }
+
+            var table = MembershipKey(address);
+            var database = connection.GetDatabase();
+            if (!await database.KeyExistsAsync(table).WaitAsync(timeout).ConfigureAwait(false))
+            {
+                return ClusterStoreState.Reset;
+            }
+
+            if (member is null)
+            {
+                return ClusterStoreState.Present;
+            }
+
+            // Orleans names a silo's row "S{ip}:{port}:{generation}"; its parsable string is "{ip}:{port}@{generation}".
+            var row = member.Replace('@', ':');
+            var rows = await database.HashKeysAsync(table).WaitAsync(timeout).ConfigureAwait(false);
+            return rows.Any(r => r.ToString().EndsWith(row, StringComparison.Ordinal)) ? ClusterStoreState.Present : ClusterStoreState.Reset;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            return ClusterStoreState.Unreachable;
+        }
+    }
+
+    /// <summary>
+    /// Records in the store that it was found reset now (a worker that rejoins writes it), so that <c>status</c> can tell a
+    /// job lost with the store from one never submitted. Best effort: a store that does not answer records nothing.
+    /// </summary>
+    public static async Task RecordResetAsync(ClusterAddress address, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsLocalhost)
+        {
+            return;
+        }
+
+        try
+        {
+            using var connection = await ConnectAsync(address, timeout).ConfigureAwait(false);
+            if (connection is not null)
+            {
+                await connection.GetDatabase().StringSetAsync(ResetKey(address), DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)).WaitAsync(timeout).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Without the record, status says only that the job is unknown.
+        }
+    }
+
+    /// <summary>When a worker last found the store reset (see <see cref="RecordResetAsync"/>); null when none did, or the store does not answer.</summary>
+    public static async Task<DateTimeOffset?> LastResetAsync(ClusterAddress address, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsLocalhost)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var connection = await ConnectAsync(address, timeout).ConfigureAwait(false);
+            var value = connection is null ? RedisValue.Null : await connection.GetDatabase().StringGetAsync(ResetKey(address)).WaitAsync(timeout).ConfigureAwait(false);
+            return value.HasValue && DateTimeOffset.TryParse(value.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    // The hash Orleans' Redis clustering keeps the membership table in.
+    private static string MembershipKey(ClusterAddress address) => $"{address.Id}/members/{address.Id}";
+
+    private static string ResetKey(ClusterAddress address) => $"{address.Id}/stablevsr/store-reset";
+
+    private static async Task<ConnectionMultiplexer?> ConnectAsync(ClusterAddress address, TimeSpan timeout)
+    {
         var options = ConfigurationOptions.Parse(address.RedisConnection!);
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = (int)timeout.TotalMilliseconds;
         options.SyncTimeout = (int)timeout.TotalMilliseconds;
         options.AsyncTimeout = (int)timeout.TotalMilliseconds;
         options.ConnectRetry = 1;
-        try
+        var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        if (connection.IsConnected)
         {
-            using var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-            if (!connection.IsConnected)
-            {
-                return ClusterStoreState.Unreachable;
-            }
+            return connection;
+        }
 
-            var exists = await connection.GetDatabase().KeyExistsAsync($"{address.Id}/members/{address.Id}").WaitAsync(timeout).ConfigureAwait(false);
-            return exists ? ClusterStoreState.Present : ClusterStoreState.Reset;
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            return ClusterStoreState.Unreachable;
-        }
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return null;
     }
 }

@@ -112,6 +112,42 @@ internal sealed class SegmentStaging
     }
 
     /// <summary>
+    /// Removes the staging of a segment whose job is gone (lost with a reset store): its staging output and journal,
+    /// and the job's parts folder when the sequence is split, claimed first with the lock every run of it holds
+    /// (<see cref="OutputLock"/>), so the staging of a segment a live process still writes is never touched.
+    /// </summary>
+    /// <returns>Whether anything was removed; false when nothing was there or a live process holds it.</returns>
+    public bool DiscardOrphan()
+    {
+        if (!Exists(StagingOutput) && !Directory.Exists(JournalFolder) && !(Range is not null && Directory.Exists(PartsFolder)))
+        {
+            return false;
+        }
+
+        try
+        {
+            using (OutputLock.Acquire(JournalFolder, $"The staging '{StagingOutput}'"))
+            {
+                Delete(JournalFolder);
+                Delete(StagingOutput);
+            }
+
+            if (Range is not null && Directory.Exists(PartsFolder))
+            {
+                // The parts folder is the lost job's own (its name carries the job), so no other job commits there.
+                Delete(PartsFolder);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is InvalidInputException or IOException or UnauthorizedAccessException)
+        {
+            // Held by a live process (which then owns it), or not removable: left as it is.
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Renames the finished staging output to the output name, in one step. For a segment of a split sequence: moves
     /// its frames into the parts folder (unless an earlier attempt did), then, when <paramref name="last"/>, renames the
     /// parts folder to the output; each step can be repeated after a crash.

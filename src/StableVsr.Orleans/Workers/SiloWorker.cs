@@ -24,6 +24,7 @@ internal sealed partial class SiloWorker(
     private readonly List<Task> loops = [];
     private readonly List<(ISegmentRunner Runner, WorkerIdentity Identity)> runners = [];
     private volatile bool killed;
+    private volatile bool abandoned;
 
     /// <inheritdoc />
     public void Participate(ISiloLifecycle lifecycle)
@@ -115,6 +116,27 @@ internal sealed partial class SiloWorker(
         }
     }
 
+    /// <summary>
+    /// Drops this worker's running segments because their jobs are gone (the cluster's store was reset): each loop stops
+    /// within a denoising step, nothing is handed back or committed any more (there is no job to tell), and each segment's
+    /// staging is removed once its run released it. Waits for the loops at most <paramref name="timeout"/>.
+    /// </summary>
+    /// <returns>Whether every loop ended within <paramref name="timeout"/>.</returns>
+    internal async Task<bool> AbandonAsync(TimeSpan timeout)
+    {
+        abandoned = true;
+        await stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(loops).WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     private async Task LoopAsync(ISegmentRunner runner, WorkerIdentity identity, IJobRegistryGrain registry, CancellationToken stop)
     {
         await using var owned = runner;
@@ -199,6 +221,14 @@ internal sealed partial class SiloWorker(
 
             await job.CompleteSegmentAsync(lease.LeaseId, frames).ConfigureAwait(false);
         }
+        catch (Exception) when (abandoned)
+        {
+            // The job is gone with the store: its staging is an orphan nobody will resume (the run released it by now).
+            if (staging?.DiscardOrphan() == true)
+            {
+                LogStagingRemoved(logger, lease.JobId, lease.Index, staging.StagingOutput);
+            }
+        }
         catch (Exception e) when (e is OperationCanceledException or UpscaleCanceledException && leaseLost.IsCancellationRequested)
         {
             if (stop.IsCancellationRequested && !killed)
@@ -267,6 +297,9 @@ internal sealed partial class SiloWorker(
 
     [LoggerMessage(EventId = LoggerEventIds.WorkerSegmentFailed, Level = LogLevel.Warning, Message = "Job {Job}: segment {Index} failed on this worker")]
     private static partial void LogSegmentFailed(ILogger logger, Exception exception, string job, int index);
+
+    [LoggerMessage(EventId = LoggerEventIds.WorkerStagingRemoved, Level = LogLevel.Warning, Message = "Job {Job} is gone with the cluster's store: segment {Index} stopped and its staging '{Staging}' was removed")]
+    private static partial void LogStagingRemoved(ILogger logger, string job, int index, string staging);
 
     [LoggerMessage(EventId = LoggerEventIds.WorkerReportFailed, Level = LogLevel.Warning, Message = "Job {Job}: the job grain could not be told about segment {Index}")]
     private static partial void LogReportFailed(ILogger logger, Exception exception, string job, int index);

@@ -123,7 +123,7 @@ public class RedisClusterTests
 
     // A segment of a job as the Redis grain storage keeps it: the "data" field of "{service}/state/upscalejob/{job}/job",
     // JSON in which properties holding their default value are left out.
-    private static async Task<(SegmentState State, int Attempts, List<string> History)> StoredSegmentAsync(IDatabase redisData, string serviceId, string jobId, int index)
+    internal static async Task<(SegmentState State, int Attempts, List<string> History)> StoredSegmentAsync(IDatabase redisData, string serviceId, string jobId, int index)
     {
         var data = await redisData.HashGetAsync($"{serviceId}/state/upscalejob/{jobId}/job", "data");
         Assert.That(data.HasValue, $"job {jobId} is stored in Redis");
