@@ -18,6 +18,7 @@ internal static class SubmitCommand
         var inputs = new Option<string[]>("--input", "-i") { Description = "A video, a folder of frames or a folder of sequences (repeat for several), on storage every worker sees.", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--output", "-o") { Description = "The output (as for upscale); with several inputs, a folder that gets one entry per input.", Required = true };
         var steps = new Option<int>("--steps") { Description = "Denoising steps.", DefaultValueFactory = _ => SamplingOptions.Default.Steps };
+        var raftIterations = new Option<int>("--raft-iterations") { Description = "RAFT's flow refinement iterations (12, the reference's; fewer are faster and give coarser flows).", DefaultValueFactory = _ => SamplingOptions.Default.RaftIterations };
         var seed = new Option<long>("--seed") { Description = "Noise seed.", DefaultValueFactory = _ => SamplingOptions.Default.Seed };
         var window = new Option<int>("--window") { Description = "Frames sampled together as one window.", DefaultValueFactory = _ => SamplingOptions.Default.WindowSize };
         var codec = new Option<VideoCodec>("--codec") { Description = "Video output codec: h264 (default), h265, or ffv1.", DefaultValueFactory = _ => VideoCodec.H264 };
@@ -31,7 +32,7 @@ internal static class SubmitCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log the client's connection." };
         var command = new Command("submit", "Submit an upscaling job to a cluster of workers and follow it.")
         {
-            cluster, inputs, output, steps, seed, window, codec, crf, attempts, maxSegment, segmentOverlap, sceneCuts, job, detach, verbose,
+            cluster, inputs, output, steps, raftIterations, seed, window, codec, crf, attempts, maxSegment, segmentOverlap, sceneCuts, job, detach, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -39,7 +40,7 @@ internal static class SubmitCommand
             {
                 var options = UpscaleJobOptions.Default with
                 {
-                    Sampling = SamplingOptions.Default with { Steps = result.GetValue(steps), Seed = result.GetValue(seed), WindowSize = result.GetValue(window) },
+                    Sampling = SamplingOptions.Default with { Steps = result.GetValue(steps), RaftIterations = result.GetValue(raftIterations), Seed = result.GetValue(seed), WindowSize = result.GetValue(window) },
                     Codec = result.GetValue(codec),
                     Crf = result.GetValue(crf),
                     MaxAttempts = result.GetValue(attempts),

@@ -42,7 +42,7 @@ public class ClusterCommandTests
         // About a minute alone on 2 cores; the limit only catches a hang, on a machine as loaded as a shared one gets.
         var submit = await CliProcess.RunAsync(
             TimeSpan.FromMinutes(20),
-            "submit", "--cluster", "localhost", "--input", input, "--output", output, "--steps", "1", "--window", "2", "--seed", "11");
+            "submit", "--cluster", "localhost", "--input", input, "--output", output, "--steps", "1", "--raft-iterations", "2", "--window", "2", "--seed", "11");
         TestContext.Out.WriteLine(submit.Errors);
         Assert.That(submit.ExitCode, Is.EqualTo(ExitCodes.Ok), submit.Errors);
         ClusterHarness.AssertSameOutputs(expected, output);

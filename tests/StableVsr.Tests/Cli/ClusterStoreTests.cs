@@ -15,7 +15,7 @@ namespace StableVsr.Tests.Cli;
 /// middle of a job loses nothing of it.
 /// </summary>
 [Category("Redis")]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 [Category("Process")]
 [Category("Cluster")]
 public class ClusterStoreTests
@@ -43,7 +43,7 @@ public class ClusterStoreTests
         try
         {
             await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
-            var submit = CliProcess.RunAsync(TimeSpan.FromMinutes(2), "submit", "--cluster", cluster, "--input", input, "--output", output, "--steps", "1", "--window", "2", "--job", "lost");
+            var submit = CliProcess.RunAsync(TimeSpan.FromMinutes(2), "submit", "--cluster", cluster, "--input", input, "--output", output, "--steps", "1", "--raft-iterations", "2", "--window", "2", "--job", "lost");
 
             // The worker holds the job's segment (paused after its first window, staging on disk) when Redis restarts
             // without persistence: the membership and the job are gone.
@@ -68,7 +68,7 @@ public class ClusterStoreTests
             Assert.That(status.Errors, Does.Contain("store was reset at").And.Contain("lost with it"));
 
             // The rejoined worker takes new work: the job submitted again runs to its end.
-            var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "submit", "--cluster", cluster, "--input", input, "--output", output, "--steps", "1", "--window", "2", "--job", "again");
+            var again = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), "submit", "--cluster", cluster, "--input", input, "--output", output, "--steps", "1", "--raft-iterations", "2", "--window", "2", "--job", "again");
             Assert.That(again.ExitCode, Is.EqualTo(ExitCodes.Ok), again.Errors + "\n" + worker.Output);
             Assert.That(Directory.GetFiles(Path.Combine(output, "a"), "*.png"), Has.Length.EqualTo(2));
             Assert.That(Directory.GetFileSystemEntries(output, ".*", SearchOption.AllDirectories), Is.Empty, "no staging left");
@@ -91,7 +91,7 @@ public class ClusterStoreTests
         using var worker = PausedWorker(cluster, shared, pause);
         await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
         var submit = await CliProcess.RunAsync(
-            TimeSpan.FromMinutes(1), "submit", "--cluster", cluster, "--input", input, "--output", Path.Combine(shared, "library-x4"), "--steps", "1", "--window", "2", "--job", "held", "--detach");
+            TimeSpan.FromMinutes(1), "submit", "--cluster", cluster, "--input", input, "--output", Path.Combine(shared, "library-x4"), "--steps", "1", "--raft-iterations", "2", "--window", "2", "--job", "held", "--detach");
         Assert.That(submit.ExitCode, Is.EqualTo(ExitCodes.Ok), submit.Errors);
         await WaitForAsync(() => File.Exists(Path.Combine(pause, "paused")), TimeSpan.FromMinutes(2), "the segment's first window was not committed:\n" + worker.Output);
 
@@ -169,7 +169,7 @@ public class ClusterStoreTests
             await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
             var output = Path.Combine(shared, "library-x4");
             var submit = CliProcess.RunAsync(
-                TimeSpan.FromMinutes(10), "submit", "--cluster", cluster, "--input", input, "--output", output, "--steps", "1", "--window", "2", "--seed", "11");
+                TimeSpan.FromMinutes(10), "submit", "--cluster", cluster, "--input", input, "--output", output, "--steps", "1", "--raft-iterations", "2", "--window", "2", "--seed", "11");
 
             // The job's first window is committed and its state in Redis: kill Redis (no shutdown save; AOF with
             // appendfsync always has every write on disk), start it again on the same port and folder, let the job go on.

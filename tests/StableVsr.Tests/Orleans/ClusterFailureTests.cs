@@ -10,7 +10,7 @@ namespace StableVsr.Tests.Orleans;
 /// What the cluster refuses or gives up on, each with a message that says what to do: an input that disappears, a
 /// worker without the model or with another model, shared storage that cannot be written, and bad submissions.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 [Category("Cluster")]
 [Category("Process")]
 public class ClusterFailureTests

@@ -19,7 +19,7 @@ namespace StableVsr.Tests.Orleans;
 internal static class ClusterHarness
 {
     /// <summary>The output options of every job here: 1 step (the smallest run that takes every path), windows of 2 frames, seed 11.</summary>
-    public static readonly UpscaleJobOptions JobOptions = UpscaleJobOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 1, WindowSize = 2, Seed = 11 } };
+    public static readonly UpscaleJobOptions JobOptions = UpscaleJobOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 1, RaftIterations = 2, WindowSize = 2, Seed = 11 } };
 
     /// <summary>
     /// Starts <paramref name="silos"/> silos, each a worker on the CPU with the tiny model, or with the runners
@@ -86,7 +86,7 @@ internal static class ClusterHarness
         var exit = await StableVsrCommand.RunAsync(
         [
             "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-            "--steps", "1", "--window", "2", "--seed", "11", "--device", "cpu", .. extra,
+            "--steps", "1", "--raft-iterations", "2", "--window", "2", "--seed", "11", "--device", "cpu", .. extra,
         ]);
         Assert.That(exit, Is.EqualTo(ExitCodes.Ok), "the single-process reference run");
     }

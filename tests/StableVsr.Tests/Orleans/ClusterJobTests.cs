@@ -10,7 +10,7 @@ namespace StableVsr.Tests.Orleans;
 /// silo killed in the middle of a segment costs a retry on another silo, not the output. One cluster of 2 silos serves
 /// both tests (starting one loads a pipeline per silo); the kill runs last.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 [Category("Cluster")]
 [Category("Video")]
 public class ClusterJobTests

@@ -8,7 +8,7 @@ namespace StableVsr.Tests.Orleans;
 /// silos give the bytes of the single-process CLI run with the same splitting options; the status shows each
 /// segment's frame range; splitting a video output is refused.
 /// </summary>
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 [Category("Cluster")]
 [Category("Video")]
 public class ClusterSegmentTests

@@ -19,7 +19,7 @@ namespace StableVsr.Tests.Orleans;
 /// when no silo runs. What Redis holds is read back from Redis itself.
 /// </summary>
 [Category("Redis")]
-[NonParallelizable]
+[Parallelizable(ParallelScope.Self)]
 [Category("Cluster")]
 public class RedisClusterTests
 {

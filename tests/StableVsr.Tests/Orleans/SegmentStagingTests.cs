@@ -9,6 +9,7 @@ namespace StableVsr.Tests.Orleans;
 /// The staging of a segment whose job was lost with the cluster's store is removed, claimed first with the lock every run
 /// of the segment holds: what a live process still writes is never touched.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class SegmentStagingTests
 {
     private TempFolder temp = null!;
