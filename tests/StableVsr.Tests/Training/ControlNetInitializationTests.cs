@@ -9,6 +9,7 @@ using TorchSharp;
 namespace StableVsr.Tests.Training;
 
 /// <summary>A new ControlNet made from the UNet as diffusers' <c>from_unet</c> makes it, and the architecture check for given ones.</summary>
+[Parallelizable(ParallelScope.Self)]
 public sealed class ControlNetInitializationTests
 {
     private static string UnetFolder => Path.Combine(TinyPipeline.ModelFolder, "unet");

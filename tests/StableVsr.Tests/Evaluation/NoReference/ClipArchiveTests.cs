@@ -10,6 +10,7 @@ namespace StableVsr.Tests.Evaluation.NoReference;
 /// OpenAI's CLIP ships as a TorchScript archive; it is read by the restricted unpickler, which turns the scripted
 /// module into its tensors and never runs (or reads) its code. Damaged or hostile variants are refused.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class ClipArchiveTests
 {
     private TempFolder folder = null!;

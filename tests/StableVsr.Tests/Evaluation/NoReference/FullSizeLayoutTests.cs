@@ -7,6 +7,7 @@ namespace StableVsr.Tests.Evaluation.NoReference;
 /// The real checkpoints (MUSIQ-KonIQ, CLIP RN50) cannot be downloaded here; their keys and shapes, as pyiqa builds the
 /// models (<c>iqa/full_size_manifests.json</c>), must be exactly what the modules hold, so the real files load.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class FullSizeLayoutTests
 {
     [Test]

@@ -5,6 +5,7 @@ namespace StableVsr.Tests.IO.Video;
 
 /// <summary>Every bad video input gives an <see cref="InvalidInputException"/> that names the file and says why.</summary>
 [Category("Video")]
+[Parallelizable(ParallelScope.Self)]
 public class VideoInputErrorTests
 {
     private TempFolder temp = null!;

@@ -10,6 +10,7 @@ namespace StableVsr.Tests.IO.Video;
 /// leaves no partial output and its committed segments intact.
 /// </summary>
 [Category("Video")]
+[Parallelizable(ParallelScope.Self)]
 public class VideoOutputErrorTests
 {
     private static readonly VideoEncodeOptions Lossless = new() { Codec = VideoCodec.Ffv1 };

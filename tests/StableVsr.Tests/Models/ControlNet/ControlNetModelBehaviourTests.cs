@@ -7,6 +7,7 @@ using TorchSharp;
 
 namespace StableVsr.Tests.Models.ControlNet;
 
+[Parallelizable(ParallelScope.Self)]
 public class ControlNetModelBehaviourTests
 {
     private static readonly string[] Folder = ["tiny-stablevsr", "controlnet"];

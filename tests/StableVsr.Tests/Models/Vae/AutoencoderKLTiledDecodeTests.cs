@@ -10,6 +10,7 @@ namespace StableVsr.Tests.Models.Vae;
 /// decode otherwise (approximate by design: the decoder's group norms and attention see one tile), and refusing bad
 /// tile sizes.
 /// </summary>
+[Parallelizable(ParallelScope.Self)]
 public class AutoencoderKLTiledDecodeTests
 {
     /// <summary>Mean |tiled - whole| as a share of the output range that the tiny random VAE stays under with 8-pixel tiles.</summary>

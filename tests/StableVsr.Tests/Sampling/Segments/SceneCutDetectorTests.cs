@@ -12,6 +12,7 @@ namespace StableVsr.Tests.Sampling.Segments;
 /// them.
 /// </summary>
 [Category("Video")]
+[Parallelizable(ParallelScope.Self)]
 public class SceneCutDetectorTests
 {
     private static readonly string[] Sources =
