@@ -110,7 +110,19 @@ internal static class WorkerCommand
         void OnStopSignal(PosixSignalContext context)
         {
             context.Cancel = true;
-            stop.Cancel();
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // .NET calls a signal's handlers one after another, and the command line's own handler cancels the command
+                // and then waits for it to end (StableVsrCommand's ProcessTerminationTimeout): this one can come after the
+                // run has ended and disposed its token source, with nothing left to stop. A CI run's SIGTERM test caught
+                // the ObjectDisposedException this threw, which ended the worker with an unhandled exception.
+                return;
+            }
+
             _ = Task.Delay(stopTimeout + stopTimeout + stopTimeout).ContinueWith(
                 _ =>
                 {
