@@ -26,6 +26,8 @@ public class ParallelFixtureTests
         ("MetricsCase.Lpips", "the evaluation tests' shared networks (one module used from two threads)"),
         ("MetricsCase.Dists", "the evaluation tests' shared networks (one module used from two threads)"),
         ("MetricsCase.Raft", "the evaluation tests' shared networks (one module used from two threads)"),
+        ("set_default_device", "TorchSharp's default device (a neighbour's tensors would be made on it)"),
+        ("BuildOnMeta", "TorchSharp's default device, set to meta while a module is built (a neighbour's weights would load into meta tensors)"),
         ("TorchBackend", "the native standard error captured while libtorch initialises"),
         ("[NonParallelizable]", "a contradiction"),
     ];

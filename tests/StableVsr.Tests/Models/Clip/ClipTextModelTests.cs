@@ -6,7 +6,6 @@ using TorchSharp;
 
 namespace StableVsr.Tests.Models.Clip;
 
-[Parallelizable(ParallelScope.Self)]
 public class ClipTextModelTests
 {
     private const double Tolerance = 1e-5;
