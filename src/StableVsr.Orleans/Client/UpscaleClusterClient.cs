@@ -71,20 +71,15 @@ public sealed class UpscaleClusterClient
 
     /// <summary>The job's status as the cluster has it.</summary>
     /// <exception cref="InvalidInputException">No job has this id.</exception>
-    public async Task<UpscaleJobStatus> GetStatusAsync(string jobId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(jobId);
-        return await grains.GetGrain<IUpscaleJobGrain>(jobId).GetStatusAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidInputException($"No job '{jobId}' was submitted to this cluster.");
-    }
+    public async Task<UpscaleJobStatus> GetStatusAsync(string jobId, CancellationToken cancellationToken = default) =>
+        await FindStatusAsync(jobId, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false) ?? throw Unknown(jobId);
 
     /// <summary>Cancels a job: no segment starts any more and running ones stop within a denoising step; committed outputs stay.</summary>
     /// <exception cref="InvalidInputException">No job has this id.</exception>
     public async Task<UpscaleJobStatus> CancelAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        return await grains.GetGrain<IUpscaleJobGrain>(jobId).CancelAsync().WaitAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidInputException($"No job '{jobId}' was submitted to this cluster.");
+        return await grains.GetGrain<IUpscaleJobGrain>(jobId).CancelAsync().WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw Unknown(jobId);
     }
 
     /// <summary>The jobs the cluster has not finished, oldest first.</summary>
@@ -109,9 +104,9 @@ public sealed class UpscaleClusterClient
             {
                 // A status takes milliseconds; one that a silo being dropped never answers is given up after PollTimeout
                 // (an outage, polled again) rather than after Orleans' response timeout.
-                if (await grains.GetGrain<IUpscaleJobGrain>(jobId).GetStatusAsync().WaitAsync(PollTimeout, cancellationToken).ConfigureAwait(false) is not { } found)
+                if (await FindStatusAsync(jobId, PollTimeout, cancellationToken).ConfigureAwait(false) is not { } found)
                 {
-                    throw last is null ? new InvalidInputException($"No job '{jobId}' was submitted to this cluster.") : Lost(jobId, last);
+                    throw last is null ? Unknown(jobId) : Lost(jobId, last);
                 }
 
                 status = found;
@@ -162,6 +157,15 @@ public sealed class UpscaleClusterClient
 
         return last!;
     }
+
+    // The job's status, or null when the cluster has no job of that id; a call not answered within timeout throws.
+    private async Task<UpscaleJobStatus?> FindStatusAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        return await grains.GetGrain<IUpscaleJobGrain>(jobId).GetStatusAsync().WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static InvalidInputException Unknown(string jobId) => new($"No job '{jobId}' was submitted to this cluster.");
 
     // A job seen before and gone now was lost with the cluster's store (jobs are never removed otherwise): its
     // unfinished segments' staging is an orphan no worker will resume, removed here unless a live process holds it.
