@@ -20,9 +20,8 @@ public class RaftEncodingTests
     // the same. A slip (another frame's context, a hidden state reused after an update) moves flows by pixels.
     private const double Tolerance = 1e-5;
 
-    [TestCase(RaftNormStatistics.PerSample, 128, 128, 1)]
-    [TestCase(RaftNormStatistics.PerSample, 136, 200, 2)]
-    [TestCase(RaftNormStatistics.Running, 200, 136, 1)]
+    [TestCase(RaftNormStatistics.PerSample, 128, 136, 2)]
+    [TestCase(RaftNormStatistics.Running, 136, 128, 1)]
     public void EncodedFramesGiveTheFlowsOfTheirImagesInBothDirections(RaftNormStatistics statistics, int height, int width, int batch)
     {
         using var scope = NewDisposeScope();
@@ -43,7 +42,7 @@ public class RaftEncodingTests
         // Both directions in one batched refinement, as the pipeline runs them.
         using var firsts = RaftFrameEncoding.Concat(encodedA, encodedB);
         using var seconds = RaftFrameEncoding.Concat(encodedB, encodedA);
-        TensorAssert.Close(raft.EstimateFlow(firsts, seconds, 3), raft.EstimateFlow(cat([a, b], 0), cat([b, a], 0), 3), Tolerance, "both directions batched");
+        TensorAssert.Close(raft.EstimateFlow(firsts, seconds, 2), raft.EstimateFlow(cat([a, b], 0), cat([b, a], 0), 2), Tolerance, "both directions batched");
         Assert.That(encodedA.Hidden.IsInvalid, Is.False, "the refinement leaves the encoding's hidden state alone");
     }
 
