@@ -32,11 +32,27 @@ internal static class ClusterStore
         try
         {
             using var connection = await ConnectAsync(address, timeout).ConfigureAwait(false);
-            if (connection is null)
-            {
-                return ClusterStoreState.Unreachable;
-            }
+            return connection is null ? ClusterStoreState.Unreachable : await ProbeAsync(connection, address, timeout, member).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            return ClusterStoreState.Unreachable;
+        }
+    }
 
+    /// <summary>
+    /// <see cref="ProbeAsync(ClusterAddress, TimeSpan, string?)"/> over a connection the caller holds (a worker's watch
+    /// probes every second, and a new connection each time cost a handshake, threads and sockets every second).
+    /// </summary>
+    internal static async Task<ClusterStoreState> ProbeAsync(IConnectionMultiplexer connection, ClusterAddress address, TimeSpan timeout, string? member)
+    {
+        if (!connection.IsConnected)
+        {
+            return ClusterStoreState.Unreachable;
+        }
+
+        try
+        {
             var table = MembershipKey(address);
             var database = connection.GetDatabase();
             if (!await database.KeyExistsAsync(table).WaitAsync(timeout).ConfigureAwait(false))
@@ -112,7 +128,11 @@ internal static class ClusterStore
 
     private static string ResetKey(ClusterAddress address) => $"{address.Id}/stablevsr/store-reset";
 
-    private static async Task<ConnectionMultiplexer?> ConnectAsync(ClusterAddress address, TimeSpan timeout)
+    /// <summary>
+    /// Connects to the store of <paramref name="address"/>; null when it does not answer within <paramref name="timeout"/>.
+    /// A connection kept open reconnects by itself, every <paramref name="timeout"/> at most, once the store is back.
+    /// </summary>
+    internal static async Task<ConnectionMultiplexer?> ConnectAsync(ClusterAddress address, TimeSpan timeout)
     {
         var options = ConfigurationOptions.Parse(address.RedisConnection!);
         options.AbortOnConnectFail = false;
@@ -120,6 +140,7 @@ internal static class ClusterStore
         options.SyncTimeout = (int)timeout.TotalMilliseconds;
         options.AsyncTimeout = (int)timeout.TotalMilliseconds;
         options.ConnectRetry = 1;
+        options.ReconnectRetryPolicy = new LinearRetry((int)timeout.TotalMilliseconds);
         var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         if (connection.IsConnected)
         {

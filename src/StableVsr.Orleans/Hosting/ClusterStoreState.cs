@@ -1,6 +1,6 @@
 namespace StableVsr.Orleans.Hosting;
 
-/// <summary>What <see cref="ClusterStore.ProbeAsync"/> found in the cluster's store.</summary>
+/// <summary>What <see cref="ClusterStore.ProbeAsync(ClusterAddress, TimeSpan, string?)"/> found in the cluster's store.</summary>
 internal enum ClusterStoreState
 {
     /// <summary>The store answers and holds the cluster's membership table (or the cluster keeps none: localhost).</summary>
