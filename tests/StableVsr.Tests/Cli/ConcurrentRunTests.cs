@@ -91,7 +91,7 @@ public class ConcurrentRunTests
     private static string[] Arguments(string input, string output, params string[] extra) =>
     [
         "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-        "--steps", "2", "--raft-iterations", "2", "--window", "2", "--seed", "5", "--device", "cpu", .. extra,
+        "--steps", "1", "--raft-iterations", "2", "--window", "2", "--seed", "5", "--device", "cpu", .. extra,
     ];
 
     private static Process Start(string[] arguments, string pauseFolder)

@@ -59,7 +59,7 @@ public class DamagedSegmentTests
     private static string[] Arguments(string input, string output, params string[] extra) =>
     [
         "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
-        "--steps", "2", "--raft-iterations", "2", "--seed", "5", "--device", "cpu", "--window", "2", .. extra,
+        "--steps", "1", "--raft-iterations", "2", "--seed", "5", "--device", "cpu", "--window", "2", .. extra,
     ];
 
     // Runs until the second window is committed and the process kills itself, then flips one byte in the middle of the
