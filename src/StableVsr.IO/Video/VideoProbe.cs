@@ -31,10 +31,19 @@ internal static partial class VideoProbe
                 : $"Video file '{path}' does not exist.");
         }
 
+        // A job probes its input several times; a file unchanged since its last probe is not read through again.
+        var stamp = MediaAnalysisCache.Stamp(path);
+        if (MediaAnalysisCache.TryGet(stamp, countPackets, out var known))
+        {
+            return known;
+        }
+
         await tools.FFprobeAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await FFProbe.AnalyseAsync(path, tools.Options, countPackets ? "-count_packets" : null, cancellationToken).ConfigureAwait(false);
+            var analysis = await FFProbe.AnalyseAsync(path, tools.Options, countPackets ? "-count_packets" : null, cancellationToken).ConfigureAwait(false);
+            MediaAnalysisCache.Add(stamp, countPackets, analysis);
+            return analysis;
         }
         catch (FFProbeProcessException e)
         {
