@@ -322,6 +322,8 @@ internal static class WorkerCommand
         {
             if (connection is not null)
             {
+                // Without waiting for commands a store that is down will never answer.
+                await connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
