@@ -13,22 +13,14 @@ namespace StableVsr.Tests.Cli;
 [NonParallelizable]
 [Category("Cluster")]
 [Category("Process")]
-public class ClusterCommandTests
+public class ClusterCommandTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task TwoWorkerProcessesAndASubmitGiveTheBytesOfTheSingleProcessCli()
     {
-        var shared = temp.File("shared");
+        var shared = Temp.File("shared");
         var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [2, 2]);
-        var expected = temp.File("expected");
+        var expected = Temp.File("expected");
         string[] worker = ["worker", "--cluster", "localhost", "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--storage", shared, "--verbose"];
         using var first = WorkerProcess.Start(worker);
 

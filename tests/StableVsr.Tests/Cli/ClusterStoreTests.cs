@@ -18,27 +18,19 @@ namespace StableVsr.Tests.Cli;
 [Parallelizable(ParallelScope.Self)]
 [Category("Process")]
 [Category("Cluster")]
-public class ClusterStoreTests
+public class ClusterStoreTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task AWorkerRejoinsAfterItsStoreWasResetAndTheLostJobIsReportedAndCleanedUp()
     {
         var redis = RedisServer.StartPrivate(null, null);
         var port = redis.Port;
         var cluster = $"redis://{redis.Address}";
-        var shared = temp.File("shared");
+        var shared = Temp.File("shared");
         var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [2]);
         var output = Path.Combine(shared, "library-x4");
         var staging = Path.Combine(output, ".a.stablevsr-staging");
-        var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
+        var pause = Directory.CreateDirectory(Temp.File("pause")).FullName;
         using var worker = PausedWorker(cluster, shared, pause);
         try
         {
@@ -85,9 +77,9 @@ public class ClusterStoreTests
     {
         using var redis = RedisServer.StartPrivate(null, null);
         var cluster = $"redis://{redis.Address}";
-        var shared = temp.File("shared");
+        var shared = Temp.File("shared");
         var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [2]);
-        var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
+        var pause = Directory.CreateDirectory(Temp.File("pause")).FullName;
         using var worker = PausedWorker(cluster, shared, pause);
         await worker.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
         var submit = await CliProcess.RunAsync(
@@ -153,14 +145,14 @@ public class ClusterStoreTests
     [Test]
     public async Task APersistentRedisRestartedMidJobLosesNothing()
     {
-        var data = Directory.CreateDirectory(temp.File("redis")).FullName;
+        var data = Directory.CreateDirectory(Temp.File("redis")).FullName;
         var redis = RedisServer.StartPrivate(data, null);
         var port = redis.Port;
         var cluster = $"redis://{redis.Address}";
-        var shared = temp.File("shared");
+        var shared = Temp.File("shared");
         var input = ClusterHarness.WriteLibrary(Path.Combine(shared, "library"), [4]);
-        var expected = temp.File("expected");
-        var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
+        var expected = Temp.File("expected");
+        var pause = Directory.CreateDirectory(Temp.File("pause")).FullName;
         using var worker = PausedWorker(cluster, shared, pause);
         try
         {

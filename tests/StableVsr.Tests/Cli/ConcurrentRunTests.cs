@@ -14,25 +14,17 @@ namespace StableVsr.Tests.Cli;
 /// </summary>
 [Category("Process")]
 [Parallelizable(ParallelScope.Self)]
-public class ConcurrentRunTests
+public class ConcurrentRunTests : TempFolderTests
 {
     private const int Frames = 4;
-
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
 
     [Test]
     public async Task ASecondRunOnALiveRunsOutputIsRefusedAtOnceAndTheFirstFinishesWithItsOwnFrames()
     {
-        var first = MovingScene.WriteFolder(temp.File("first"), Frames, seed: 1);
-        var other = MovingScene.WriteFolder(temp.File("other"), Frames, seed: 2);
-        var output = temp.File("out");
-        var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
+        var first = MovingScene.WriteFolder(Temp.File("first"), Frames, seed: 1);
+        var other = MovingScene.WriteFolder(Temp.File("other"), Frames, seed: 2);
+        var output = Temp.File("out");
+        var pause = Directory.CreateDirectory(Temp.File("pause")).FullName;
         using var live = Start(Arguments(first, output), pause);
         try
         {
@@ -55,7 +47,7 @@ public class ConcurrentRunTests
         await live.WaitForExitAsync(limit.Token);
         Assert.That(live.ExitCode, Is.EqualTo(ExitCodes.Ok), await live.StandardError.ReadToEndAsync());
 
-        var straight = temp.File("straight");
+        var straight = Temp.File("straight");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(first, straight)), Is.EqualTo(ExitCodes.Ok));
         var expected = Directory.GetFiles(straight, "*.png").Order().ToArray();
         var actual = Directory.GetFiles(output, "*.png").Order().ToArray();
@@ -71,9 +63,9 @@ public class ConcurrentRunTests
     [Test]
     public async Task ALockLeftByAKilledRunIsTakenOverByTheResume()
     {
-        var input = MovingScene.WriteFolder(temp.File("in"), Frames);
-        var output = temp.File("out");
-        var pause = Directory.CreateDirectory(temp.File("pause")).FullName;
+        var input = MovingScene.WriteFolder(Temp.File("in"), Frames);
+        var output = Temp.File("out");
+        var pause = Directory.CreateDirectory(Temp.File("pause")).FullName;
         using (var live = Start(Arguments(input, output), pause))
         {
             await WaitForAsync(Path.Combine(pause, "paused"), live);

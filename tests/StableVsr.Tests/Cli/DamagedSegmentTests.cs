@@ -15,26 +15,18 @@ namespace StableVsr.Tests.Cli;
 [Category("Video")]
 [Category("Process")]
 [Parallelizable(ParallelScope.Self)]
-public class DamagedSegmentTests
+public class DamagedSegmentTests : TempFolderTests
 {
     private const int Frames = 5;
-
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
 
     [Test]
     public async Task ADamagedSegmentOfIndependentWindowsIsMadeAgainToTheBytesOfAnUninterruptedRun()
     {
-        var input = TestMedia.PatternWithAudio(temp.File("in.mp4"), frames: Frames);
-        var straight = temp.File("straight.mp4");
+        var input = TestMedia.PatternWithAudio(Temp.File("in.mp4"), frames: Frames);
+        var straight = Temp.File("straight.mp4");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input, straight, "--independent-windows")), Is.EqualTo(ExitCodes.Ok));
 
-        var output = temp.File("out.mp4");
+        var output = Temp.File("out.mp4");
         var segment = await KillAfterTwoWindowsAsync(Arguments(input, output, "--independent-windows"), output, damaged: 0);
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input, output, "--independent-windows", "--resume")), Is.EqualTo(ExitCodes.Ok));
         Assert.That(File.ReadAllBytes(output), Is.EqualTo(File.ReadAllBytes(straight)), $"'{Path.GetFileName(segment)}' was made again");
@@ -43,8 +35,8 @@ public class DamagedSegmentTests
     [Test]
     public async Task ADamagedSegmentThatNeedsTheCarriedGuidanceIsRefusedNamingRestart()
     {
-        var input = TestMedia.PatternWithAudio(temp.File("in.mp4"), frames: Frames);
-        var output = temp.File("out.mp4");
+        var input = TestMedia.PatternWithAudio(Temp.File("in.mp4"), frames: Frames);
+        var output = Temp.File("out.mp4");
         await KillAfterTwoWindowsAsync(Arguments(input, output), output, damaged: 1);
 
         var (code, errors) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), Arguments(input, output, "--resume"));

@@ -14,31 +14,23 @@ namespace StableVsr.Tests.Cli;
 /// </summary>
 [Category("Process")]
 [Parallelizable(ParallelScope.Self)]
-public class ResumeCommandTests
+public class ResumeCommandTests : TempFolderTests
 {
     private const int Frames = 6;
-
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
 
     [Test]
     public async Task AnAutoDeviceProcessKilledMidWindowResumesOnTheCpuToTheBytesOfAnUninterruptedRun()
     {
-        var input = MovingScene.WriteFolder(temp.File("in"), Frames);
+        var input = MovingScene.WriteFolder(Temp.File("in"), Frames);
         string[] Arguments(string output, string device, params string[] extra) =>
         [
             "upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights,
             "--steps", "2", "--raft-iterations", "2", "--window", "2", "--seed", "11", "--device", device, .. extra,
         ];
-        var straight = temp.File("straight");
+        var straight = Temp.File("straight");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(straight, "cpu")), Is.EqualTo(ExitCodes.Ok));
 
-        var output = temp.File("killed");
+        var output = Temp.File("killed");
         var journal = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
         var device = TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu";
 
@@ -68,12 +60,12 @@ public class ResumeCommandTests
     [Test]
     public async Task AnExistingOutputOrTheInputItselfIsRefused()
     {
-        var input = MovingScene.WriteFolder(temp.File("in"), 2);
+        var input = MovingScene.WriteFolder(Temp.File("in"), 2);
         string[] Arguments(string output, params string[] extra) =>
             ["upscale", "--input", input, "--output", output, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--steps", "1", "--raft-iterations", "2", "--device", "cpu", .. extra];
 
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input)), Is.EqualTo(ExitCodes.InvalidInput), "output = input");
-        var output = temp.File("out");
+        var output = Temp.File("out");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(output)), Is.EqualTo(ExitCodes.Ok));
         var written = File.GetLastWriteTimeUtc(Path.Combine(output, "f000.png"));
         Assert.That(await StableVsrCommand.RunAsync(Arguments(output)), Is.EqualTo(ExitCodes.InvalidInput), "an existing output without --overwrite");

@@ -13,21 +13,13 @@ namespace StableVsr.Tests.Cli;
 /// sizes, a frame cut short, a CRF out of range, frames too large for the machine's memory, an unknown device.
 /// </summary>
 [Category("Process")]
-public class UpfrontCheckTests
+public class UpfrontCheckTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task StepsBeyondTheSchedulerAreRefusedWithoutAJournal()
     {
-        var input = MovingScene.WriteFolder(temp.File("in"), 2);
-        var output = temp.File("out");
+        var input = MovingScene.WriteFolder(Temp.File("in"), 2);
+        var output = Temp.File("out");
         var (code, errors) = await RunAsync(Arguments(input, output, "--steps", "1001"));
         Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), errors);
         AssertNothingLeft(output);
@@ -37,9 +29,9 @@ public class UpfrontCheckTests
     [Test]
     public async Task FramesOfMixedSizesOrCutShortAreRefusedBeforeAnyWork()
     {
-        var input = MovingScene.WriteFolder(temp.File("in"), 3);
+        var input = MovingScene.WriteFolder(Temp.File("in"), 3);
         var frames = Directory.GetFiles(input, "*.png").Order().ToArray();
-        var output = temp.File("out");
+        var output = Temp.File("out");
 
         File.Copy(frames[0], frames[2] + ".bak");
         File.WriteAllBytes(frames[2], File.ReadAllBytes(frames[2])[..^20]);
@@ -65,24 +57,24 @@ public class UpfrontCheckTests
     [Test]
     public async Task ACrfOutOfRangeIsRefusedBeforeAnyWindow()
     {
-        var input = MovingScene.WriteFolder(temp.File("in"), 2);
-        var output = temp.File("out.mp4");
+        var input = MovingScene.WriteFolder(Temp.File("in"), 2);
+        var output = Temp.File("out.mp4");
         var (code, errors) = await RunAsync(Arguments(input, output, "--crf", "99"));
         Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(errors, Does.Contain("CRF 99"));
-        Assert.That(Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName), Is.EquivalentTo(new[] { "in" }), "no journal, lock or output");
+        Assert.That(Directory.EnumerateFileSystemEntries(Temp.Path).Select(Path.GetFileName), Is.EquivalentTo(new[] { "in" }), "no journal, lock or output");
     }
 
     [Test]
     public async Task FramesTooLargeForTheMachineAreRefusedNamingTheSizeBeforeAnythingIsAllocated()
     {
-        var input = Directory.CreateDirectory(temp.File("in")).FullName;
+        var input = Directory.CreateDirectory(Temp.File("in")).FullName;
         using (var huge = new Image<L8>(8000, 8000))
         {
             await huge.SaveAsPngAsync(Path.Combine(input, "f000.png"));
         }
 
-        var output = temp.File("out");
+        var output = Temp.File("out");
         var (code, errors) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), Arguments(input, output));
         TestContext.Out.WriteLine(errors);
         Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), errors);
@@ -94,8 +86,8 @@ public class UpfrontCheckTests
     [Test]
     public async Task AnUnknownDeviceIsBadInputInOneLine()
     {
-        var input = MovingScene.WriteFolder(temp.File("in"), 1);
-        var (code, errors) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), [.. Arguments(input, temp.File("out"))[..^2], "--device", "tpu"]);
+        var input = MovingScene.WriteFolder(Temp.File("in"), 1);
+        var (code, errors) = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), [.. Arguments(input, Temp.File("out"))[..^2], "--device", "tpu"]);
         Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), errors);
         Assert.That(errors.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
         Assert.That(errors, Does.Contain("Unknown device 'tpu'"));

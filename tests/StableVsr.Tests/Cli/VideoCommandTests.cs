@@ -16,18 +16,10 @@ namespace StableVsr.Tests.Cli;
 [Category("Video")]
 [Category("Process")]
 [Parallelizable(ParallelScope.Self)]
-public class VideoCommandTests
+public class VideoCommandTests : TempFolderTests
 {
     // Short clips (each frame costs two RAFT-large passes at the output size), of an odd length so that a run ends on a short window.
     private const int Frames = 3;
-
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
 
     private static string[] Arguments(string input, string output, params string[] extra) =>
     [
@@ -38,12 +30,12 @@ public class VideoCommandTests
     [Test]
     public async Task AVideoBecomesAVideoFourTimesLargerWithItsAudioAndTheFramesOfAFolderRun()
     {
-        var input = TestMedia.PatternWithAudio(temp.File("in.mp4"), frames: Frames);
+        var input = TestMedia.PatternWithAudio(Temp.File("in.mp4"), frames: Frames);
 
         // Lossless FFV1 so that the video's pixels can be compared with the PNG frames of the same run.
-        var video = temp.File("out.mkv");
+        var video = Temp.File("out.mkv");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input, video, "--codec", "ffv1")), Is.EqualTo(ExitCodes.Ok));
-        var frames = temp.File("frames");
+        var frames = Temp.File("frames");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input, frames)), Is.EqualTo(ExitCodes.Ok));
 
         var probe = TestMedia.Probe(video);
@@ -70,20 +62,20 @@ public class VideoCommandTests
         }
 
         Assert.That(TestMedia.DecodeRgb(video), Is.EqualTo(expected.ToArray()), "the video holds exactly the frames of the folder run");
-        Assert.That(Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName), Is.All.Not.StartWith("."), "no journal is left");
+        Assert.That(Directory.EnumerateFileSystemEntries(Temp.Path).Select(Path.GetFileName), Is.All.Not.StartWith("."), "no journal is left");
     }
 
     [Test]
     public async Task AFolderOfVideosAndFrameFoldersUpscalesEachUnderItsOwnName()
     {
-        var library = temp.File("library");
+        var library = Temp.File("library");
         Directory.CreateDirectory(library);
         TestMedia.PatternWithAudio(Path.Combine(library, "shot 1.mp4"), frames: 3);
         TestMedia.Pattern(Path.Combine(library, "shot 2.mov"), "-c:v libx264 -pix_fmt yuv420p", frames: 2);
         MovingScene.WriteFolder(Path.Combine(library, "shot 3"), 2);
         File.WriteAllText(Path.Combine(library, "notes.txt"), "not a sequence");
 
-        var output = temp.File("upscaled");
+        var output = Temp.File("upscaled");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(library, output)), Is.EqualTo(ExitCodes.Ok));
 
         Assert.That(Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "shot 1.mp4", "shot 2.mov", "shot 3" }));
@@ -101,11 +93,11 @@ public class VideoCommandTests
     [Test]
     public async Task AKilledVideoRunResumesToTheBytesOfAnUninterruptedOne()
     {
-        var input = TestMedia.PatternWithAudio(temp.File("in.mp4"), frames: Frames);
-        var straight = temp.File("straight.mp4");
+        var input = TestMedia.PatternWithAudio(Temp.File("in.mp4"), frames: Frames);
+        var straight = Temp.File("straight.mp4");
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input, straight, "--window", "2")), Is.EqualTo(ExitCodes.Ok));
 
-        var output = temp.File("killed.mp4");
+        var output = Temp.File("killed.mp4");
         var journal = Path.Combine(UpscaleJob.DefaultWorkFolder(output), "journal.json");
         await CliProcess.KillAfterCommitsAsync(1, Arguments(input, output, "--window", "2"));
 
@@ -117,7 +109,7 @@ public class VideoCommandTests
 
         Assert.That(await StableVsrCommand.RunAsync(Arguments(input, output, "--window", "2", "--resume")), Is.EqualTo(ExitCodes.Ok));
         Assert.That(File.ReadAllBytes(output), Is.EqualTo(File.ReadAllBytes(straight)), "the resumed video is byte-identical");
-        Assert.That(Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName), Is.All.Not.StartWith("."), "the journal is gone");
+        Assert.That(Directory.EnumerateFileSystemEntries(Temp.Path).Select(Path.GetFileName), Is.All.Not.StartWith("."), "the journal is gone");
     }
 
     private static int CommittedFrames(string journal)

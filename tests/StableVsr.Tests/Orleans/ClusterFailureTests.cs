@@ -13,23 +13,15 @@ namespace StableVsr.Tests.Orleans;
 [Parallelizable(ParallelScope.Self)]
 [Category("Cluster")]
 [Category("Process")]
-public class ClusterFailureTests
+public class ClusterFailureTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task AnInputThatDisappearsFailsItsSegmentOnceAndTheJobAfterTheOthersAreCommitted()
     {
-        var input = ClusterHarness.WriteLibrary(temp.File("library"), [3, 2]);
-        await using var cluster = await ClusterHarness.StartAsync(1, temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.FromMilliseconds(200)));
+        var input = ClusterHarness.WriteLibrary(Temp.File("library"), [3, 2]);
+        await using var cluster = await ClusterHarness.StartAsync(1, Temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.FromMilliseconds(200)));
         var client = new UpscaleClusterClient(cluster.Client);
-        var output = temp.File("out");
+        var output = Temp.File("out");
         var jobId = await client.SubmitAsync(ClusterHarness.Plan(input, output), ClusterHarness.JobOptions);
         Directory.Delete(Path.Combine(input, "b"), recursive: true);
 
@@ -48,7 +40,7 @@ public class ClusterFailureTests
     public async Task AWorkerWithAnotherModelIsRefusedWhenItJoins()
     {
         var fingerprint = "model-a";
-        await using var cluster = await ClusterHarness.StartAsync(1, temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.Zero, fingerprint));
+        await using var cluster = await ClusterHarness.StartAsync(1, Temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.Zero, fingerprint));
         fingerprint = "model-b";
         var refused = Assert.CatchAsync(async () => await cluster.StartAdditionalSiloAsync());
         TestContext.Out.WriteLine(refused!.ToString());
@@ -58,11 +50,11 @@ public class ClusterFailureTests
     [Test]
     public async Task AWorkerWithoutTheModelOrWithUnwritableStorageExitsWithTheReason()
     {
-        var notAFolder = temp.File("file");
+        var notAFolder = Temp.File("file");
         await File.WriteAllTextAsync(notAFolder, "a file, not a folder");
         string[] Worker(params string[] extra) =>
         [
-            "worker", "--cluster", "localhost", "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--state", temp.File("state"), .. extra,
+            "worker", "--cluster", "localhost", "--raft", TinyPipeline.RaftWeights, "--device", "cpu", "--state", Temp.File("state"), .. extra,
         ];
 
         // Processes of their own, as users start workers: a silo whose start failed leaves parts of Orleans running in
@@ -71,7 +63,7 @@ public class ClusterFailureTests
         var unwritable = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), Worker("--model", TinyPipeline.ModelFolder, "--storage", Path.Combine(notAFolder, "shared")));
         Assert.That(unwritable.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), unwritable.Errors);
         Assert.That(unwritable.Errors, Does.Contain("cannot be written"), "unwritable storage is named");
-        var noModel = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), Worker("--model", temp.File("no-model")));
+        var noModel = await CliProcess.RunAsync(TimeSpan.FromMinutes(2), Worker("--model", Temp.File("no-model")));
         Assert.That(noModel.ExitCode, Is.EqualTo(ExitCodes.ModelError), noModel.Errors);
         Assert.That(noModel.Errors, Does.Contain("no-model").And.Contain("does not exist"), "the missing model is named");
     }
@@ -79,15 +71,15 @@ public class ClusterFailureTests
     [Test]
     public async Task ASubmissionIsCheckedBeforeAnythingRuns()
     {
-        var input = ClusterHarness.WriteLibrary(temp.File("library"), [2]);
-        await using var cluster = await ClusterHarness.StartAsync(1, temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.Zero));
+        var input = ClusterHarness.WriteLibrary(Temp.File("library"), [2]);
+        await using var cluster = await ClusterHarness.StartAsync(1, Temp.File("state"), () => new CopyingRunnerFactory(TimeSpan.Zero));
         var client = new UpscaleClusterClient(cluster.Client);
-        var existing = Directory.CreateDirectory(temp.File("existing")).FullName;
-        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(temp.File("missing"), temp.File("x"))]));
+        var existing = Directory.CreateDirectory(Temp.File("existing")).FullName;
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Temp.File("missing"), Temp.File("x"))]));
         Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), existing)]));
         Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), Path.Combine(input, "a"))]));
-        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), temp.File("y")), new SequenceJob(Path.Combine(input, "a"), temp.File("y"))]));
-        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), temp.File("z"))], UpscaleJobOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 0 } }));
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), Temp.File("y")), new SequenceJob(Path.Combine(input, "a"), Temp.File("y"))]));
+        Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(input, "a"), Temp.File("z"))], UpscaleJobOptions.Default with { Sampling = SamplingOptions.Default with { Steps = 0 } }));
         Assert.ThrowsAsync<InvalidInputException>(() => client.GetStatusAsync("no-such-job"));
         Assert.That(await client.GetUnfinishedJobsAsync(), Is.Empty, "nothing was submitted");
     }

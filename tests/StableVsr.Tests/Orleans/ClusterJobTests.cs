@@ -13,11 +13,10 @@ namespace StableVsr.Tests.Orleans;
 [Parallelizable(ParallelScope.Self)]
 [Category("Cluster")]
 [Category("Video")]
-public class ClusterJobTests
+public class ClusterJobTests : TempFolderTests
 {
     private TempFolder shared = null!;
     private InProcessTestCluster cluster = null!;
-    private TempFolder temp = null!;
 
     [OneTimeSetUp]
     public async Task StartCluster()
@@ -33,22 +32,16 @@ public class ClusterJobTests
         shared.Dispose();
     }
 
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     [Order(1)]
     public async Task AJobOfSequencesAndAVideoGivesTheBytesOfTheSingleProcessCli()
     {
-        var input = ClusterHarness.WriteLibrary(temp.File("library"), [2, 3], videoFrames: 2);
-        var expected = temp.File("expected");
+        var input = ClusterHarness.WriteLibrary(Temp.File("library"), [2, 3], videoFrames: 2);
+        var expected = Temp.File("expected");
         await ClusterHarness.UpscaleWithCliAsync(input, expected);
 
         var client = new UpscaleClusterClient(cluster.Client);
-        var output = temp.File("cluster");
+        var output = Temp.File("cluster");
         var clock = Stopwatch.StartNew();
         var jobId = await client.SubmitAsync(ClusterHarness.Plan(input, output), ClusterHarness.JobOptions);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -72,13 +65,13 @@ public class ClusterJobTests
     [Order(2)]
     public async Task ASiloKilledInTheMiddleOfASegmentCostsARetryElsewhereAndNotTheOutput()
     {
-        var input = ClusterHarness.WriteLibrary(temp.File("library"), [4, 2]);
-        var expected = temp.File("expected");
+        var input = ClusterHarness.WriteLibrary(Temp.File("library"), [4, 2]);
+        var expected = Temp.File("expected");
         await ClusterHarness.UpscaleWithCliAsync(input, expected);
 
         Assert.That(cluster.Silos, Has.Count.EqualTo(2), "both silos of the fixture's cluster run");
         var client = new UpscaleClusterClient(cluster.Client);
-        var output = temp.File("cluster");
+        var output = Temp.File("cluster");
         var jobId = await client.SubmitAsync(ClusterHarness.Plan(input, output), ClusterHarness.JobOptions);
 
         // Wait until a segment has committed a window and is in the next one, then kill its silo without warning.

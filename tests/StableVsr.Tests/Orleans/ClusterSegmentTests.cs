@@ -11,29 +11,21 @@ namespace StableVsr.Tests.Orleans;
 [Parallelizable(ParallelScope.Self)]
 [Category("Cluster")]
 [Category("Video")]
-public class ClusterSegmentTests
+public class ClusterSegmentTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task ASplitJobGivesTheBytesOfTheSingleProcessCliSplitTheSameWay()
     {
         // One sequence takes every path: a shot longer than a segment (5 frames at 4: split evenly into 3 + 2, the second
         // warmed up by 2 frames) and a scene cut (a segment starting at it, with no warm-up).
-        var input = temp.File("library");
+        var input = Temp.File("library");
         CutScene.WriteFolder(Path.Combine(input, "b"), 8, cutAt: 5);
-        var expected = temp.File("expected");
+        var expected = Temp.File("expected");
         await ClusterHarness.UpscaleWithCliAsync(input, expected, "--max-segment-frames", "4", "--segment-overlap", "2", "--scene-cuts");
 
-        await using var cluster = await ClusterHarness.StartAsync(2, temp.File("state"));
+        await using var cluster = await ClusterHarness.StartAsync(2, Temp.File("state"));
         var client = new UpscaleClusterClient(cluster.Client);
-        var output = temp.File("cluster");
+        var output = Temp.File("cluster");
         var options = ClusterHarness.JobOptions with { MaxSegmentFrames = 4, SegmentOverlap = 2, SplitAtSceneCuts = true };
         var jobId = await client.SubmitAsync(ClusterHarness.Plan(input, output), options);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -52,8 +44,8 @@ public class ClusterSegmentTests
         Assert.That(status.Segments.Select(s => s.Worker).Distinct().Count(), Is.GreaterThan(1), "the segments ran on both silos");
         ClusterHarness.AssertSameOutputs(expected, output);
 
-        var video = ClusterHarness.WriteLibrary(Directory.CreateDirectory(temp.File("videos")).FullName, [], videoFrames: 2);
-        var refused = Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(video, "v.mp4"), temp.File("v-x4.mp4"))], options));
+        var video = ClusterHarness.WriteLibrary(Directory.CreateDirectory(Temp.File("videos")).FullName, [], videoFrames: 2);
+        var refused = Assert.ThrowsAsync<InvalidInputException>(() => client.SubmitAsync([new SequenceJob(Path.Combine(video, "v.mp4"), Temp.File("v-x4.mp4"))], options));
         Assert.That(refused!.Message, Does.Contain("frame-folder outputs").And.Contain("v-x4.mp4"));
     }
 }

@@ -10,22 +10,14 @@ namespace StableVsr.Tests.Orleans;
 /// of the segment holds: what a live process still writes is never touched.
 /// </summary>
 [Parallelizable(ParallelScope.Self)]
-public class SegmentStagingTests
+public class SegmentStagingTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public void AnOrphanedStagingIsRemovedWithItsJournalAndTheLostJobsParts()
     {
-        var output = temp.File("out/a");
-        var whole = SegmentStaging.For(new SequenceJob(temp.File("in/a"), output));
-        var part = SegmentStaging.For(new SequenceJob(temp.File("in/a"), output), new SegmentRange { Start = 4, End = 8, WarmUp = 2 }, "lost-job");
+        var output = Temp.File("out/a");
+        var whole = SegmentStaging.For(new SequenceJob(Temp.File("in/a"), output));
+        var part = SegmentStaging.For(new SequenceJob(Temp.File("in/a"), output), new SegmentRange { Start = 4, End = 8, WarmUp = 2 }, "lost-job");
         foreach (var staging in new[] { whole, part })
         {
             Directory.CreateDirectory(staging.JournalFolder);
@@ -38,14 +30,14 @@ public class SegmentStagingTests
 
         Assert.That(whole.DiscardOrphan(), Is.True);
         Assert.That(part.DiscardOrphan(), Is.True);
-        Assert.That(Directory.GetFileSystemEntries(temp.File("out")), Is.Empty, "staging, journals, parts and lock files are all gone");
+        Assert.That(Directory.GetFileSystemEntries(Temp.File("out")), Is.Empty, "staging, journals, parts and lock files are all gone");
         Assert.That(whole.DiscardOrphan(), Is.False, "nothing left to remove");
     }
 
     [Test]
     public void AStagingALiveRunHoldsIsLeftAlone()
     {
-        var staging = SegmentStaging.For(new SequenceJob(temp.File("in/b.mp4"), temp.File("out/b.mp4")));
+        var staging = SegmentStaging.For(new SequenceJob(Temp.File("in/b.mp4"), Temp.File("out/b.mp4")));
         Directory.CreateDirectory(staging.JournalFolder);
         File.WriteAllText(staging.StagingOutput, "a video being written");
         using (OutputLock.Acquire(staging.JournalFolder, "a live segment"))

@@ -1,7 +1,7 @@
 namespace StableVsr.Tests.Support;
 
 /// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
-internal sealed class TempFolder : IDisposable
+public sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {

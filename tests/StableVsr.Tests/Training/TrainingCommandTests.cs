@@ -20,26 +20,18 @@ namespace StableVsr.Tests.Training;
 /// trained ControlNet, which <c>stablevsr upscale --controlnet</c> then uses.
 /// </summary>
 [Parallelizable(ParallelScope.Self)]
-public sealed class TrainingCommandTests
+public sealed class TrainingCommandTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task TrainWritesACheckpointThatUpscaleUsesThroughControlNet()
     {
-        var data = temp.File("data");
+        var data = Temp.File("data");
         SyntheticTrainingData.Write(data, ["001", "002"], frames: 3);
-        var output = temp.File("trained");
-        var config = temp.File("train.json");
+        var output = Temp.File("trained");
+        var config = Temp.File("train.json");
         File.WriteAllText(config, """{ "ConditioningEmbeddingChannels": [8, 16, 32], "ExcludedPartition": "None", "RaftIterations": 2, "DataWorkers": 1, "ValidationInferenceSteps": 1 }""");
-        var validation = Directory.CreateDirectory(temp.File("validation-frames")).FullName;
-        var validationTruth = Directory.CreateDirectory(temp.File("validation-gt")).FullName;
+        var validation = Directory.CreateDirectory(Temp.File("validation-frames")).FullName;
+        var validationTruth = Directory.CreateDirectory(Temp.File("validation-gt")).FullName;
         foreach (var i in new[] { 0, 1 })
         {
             File.Copy(Fixtures.Case($"pipeline_lr_{i}.png"), Path.Combine(validation, $"{i:D3}.png"));
@@ -77,7 +69,7 @@ public sealed class TrainingCommandTests
         }
 
         var frames = Path.Combine(data, "lr", "001");
-        var upscaled = temp.File("upscaled");
+        var upscaled = Temp.File("upscaled");
         code = await StableVsrCommand.RunAsync(
         [
             "upscale", "--input", frames, "--output", upscaled, "--model", TinyPipeline.ModelFolder, "--controlnet", output, "--raft", TinyPipeline.RaftWeights,
@@ -98,30 +90,30 @@ public sealed class TrainingCommandTests
     [Test]
     public async Task ValidationGroundTruthOfAnotherSizeIsABadInput()
     {
-        var data = temp.File("data");
+        var data = Temp.File("data");
         SyntheticTrainingData.Write(data, ["001"], frames: 3);
-        var validation = Directory.CreateDirectory(temp.File("validation-frames")).FullName;
-        var validationTruth = Directory.CreateDirectory(temp.File("validation-gt")).FullName;
+        var validation = Directory.CreateDirectory(Temp.File("validation-frames")).FullName;
+        var validationTruth = Directory.CreateDirectory(Temp.File("validation-gt")).FullName;
         File.Copy(Fixtures.Case("pipeline_lr_0.png"), Path.Combine(validation, "000.png"));
         File.Copy(Fixtures.Case("pipeline_lr_1.png"), Path.Combine(validationTruth, "000.png"));
 
         var code = await StableVsrCommand.RunAsync(
         [
-            "train", "--data", data, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--output", temp.File("out"),
+            "train", "--data", data, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--output", Temp.File("out"),
             "--gt-size", "128", "--device", "cpu", "--held-out", "none", "--validation-frames", validation, "--validation-gt", validationTruth,
         ]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), "a 40x32 ground truth for a 40x32 LR frame is not 4x");
-        Assert.That(Directory.Exists(Path.Combine(temp.File("out"), "checkpoint-1")), Is.False, "refused before training");
+        Assert.That(Directory.Exists(Path.Combine(Temp.File("out"), "checkpoint-1")), Is.False, "refused before training");
     }
 
     [Test]
     public async Task AnUnknownConfigKeyIsABadInput()
     {
-        var config = temp.File("train.json");
+        var config = Temp.File("train.json");
         File.WriteAllText(config, """{ "LearningRat": 1e-4 }""");
 
-        var code = await StableVsrCommand.RunAsync(["train", "--data", temp.Path, "--config", config, "--device", "cpu"]);
+        var code = await StableVsrCommand.RunAsync(["train", "--data", Temp.Path, "--config", config, "--device", "cpu"]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
     }
@@ -130,7 +122,7 @@ public sealed class TrainingCommandTests
     public async Task MissingDataIsABadInput()
     {
         var code = await StableVsrCommand.RunAsync(
-            ["train", "--data", temp.File("none"), "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--output", temp.File("out"), "--device", "cpu"]);
+            ["train", "--data", Temp.File("none"), "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--output", Temp.File("out"), "--device", "cpu"]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
     }
@@ -138,9 +130,9 @@ public sealed class TrainingCommandTests
     [Test]
     public async Task AControlNetOfAnotherArchitectureIsAModelError()
     {
-        var data = temp.File("data");
+        var data = Temp.File("data");
         SyntheticTrainingData.Write(data, ["001"], frames: 3);
-        var other = Directory.CreateDirectory(temp.File("other")).FullName;
+        var other = Directory.CreateDirectory(Temp.File("other")).FullName;
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyPipeline.ModelFolder, "controlnet", "config.json")))!.AsObject();
         json["block_out_channels"] = new JsonArray(32, 64, 64, 64);
         File.WriteAllText(Path.Combine(other, "config.json"), json.ToJsonString());
@@ -149,7 +141,7 @@ public sealed class TrainingCommandTests
         var code = await StableVsrCommand.RunAsync(
         [
             "train", "--data", data, "--model", TinyPipeline.ModelFolder, "--raft", TinyPipeline.RaftWeights, "--controlnet", other,
-            "--output", temp.File("out"), "--gt-size", "128", "--device", "cpu",
+            "--output", Temp.File("out"), "--gt-size", "128", "--device", "cpu",
         ]);
 
         Assert.That(code, Is.EqualTo(ExitCodes.ModelError));

@@ -6,38 +6,30 @@ using StableVsr.Training.Data;
 namespace StableVsr.Tests.Training;
 
 /// <summary>The REDS-layout dataset: listing, held-out partition, windows, aligned crops, prefetching and bad data.</summary>
-public sealed class TrainingDataTests
+public sealed class TrainingDataTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public void AMetadataFileListsSequencesAndTheReds4PartitionIsHeldOut()
     {
         var names = new[] { "000", "001", "011", "012" };
-        SyntheticTrainingData.Write(temp.Path, names, frames: 3, hrSize: 64);
-        var metadata = SyntheticTrainingData.WriteMetadata(temp.File("meta.txt"), names, frames: 3, hrSize: 64);
+        SyntheticTrainingData.Write(Temp.Path, names, frames: 3, hrSize: 64);
+        var metadata = SyntheticTrainingData.WriteMetadata(Temp.File("meta.txt"), names, frames: 3, hrSize: 64);
 
-        var sequences = TrainingDataIndex.Load(temp.Path, metadata, ExcludedPartition.Reds4, 3, NullLogger.Instance);
+        var sequences = TrainingDataIndex.Load(Temp.Path, metadata, ExcludedPartition.Reds4, 3, NullLogger.Instance);
 
         Assert.That(sequences.Select(s => s.Name), Is.EqualTo(new[] { "001", "012" }));
         Assert.That(sequences[0].HighResolution.Select(Path.GetFileName), Is.EqualTo(new[] { "00000000.png", "00000001.png", "00000002.png" }));
-        Assert.That(TrainingDataIndex.Load(temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance), Has.Count.EqualTo(4), "without a metadata file every sequence folder is used");
+        Assert.That(TrainingDataIndex.Load(Temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance), Has.Count.EqualTo(4), "without a metadata file every sequence folder is used");
     }
 
     [Test]
     public void StableVsrsOwnMetadataFileFormatIsRead()
     {
         // StableVSR's REDS_train_metadata.txt leaves the shape empty: "000 100 ".
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 4, hrSize: 64);
-        File.WriteAllText(temp.File("meta.txt"), "001 4 \n");
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 4, hrSize: 64);
+        File.WriteAllText(Temp.File("meta.txt"), "001 4 \n");
 
-        var sequences = TrainingDataIndex.Load(temp.Path, temp.File("meta.txt"), ExcludedPartition.Reds4, 3, NullLogger.Instance);
+        var sequences = TrainingDataIndex.Load(Temp.Path, Temp.File("meta.txt"), ExcludedPartition.Reds4, 3, NullLogger.Instance);
 
         Assert.That(sequences.Single().FrameCount, Is.EqualTo(4));
     }
@@ -45,10 +37,10 @@ public sealed class TrainingDataTests
     [Test]
     public void AMissingLowResolutionFrameIsNamed()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 4, hrSize: 64);
-        File.Delete(temp.File("lr", "001", "00000002.png"));
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 4, hrSize: 64);
+        File.Delete(Temp.File("lr", "001", "00000002.png"));
 
-        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance));
+        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(Temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance));
 
         Assert.That(error!.Message, Does.Contain("00000002.png").And.Contain("no LR frame"));
     }
@@ -56,10 +48,10 @@ public sealed class TrainingDataTests
     [Test]
     public void AnExtraLowResolutionFrameIsNamed()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 3, hrSize: 64);
-        File.Copy(temp.File("lr", "001", "00000000.png"), temp.File("lr", "001", "00000009.png"));
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 3, hrSize: 64);
+        File.Copy(Temp.File("lr", "001", "00000000.png"), Temp.File("lr", "001", "00000009.png"));
 
-        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance));
+        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(Temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance));
 
         Assert.That(error!.Message, Does.Contain("00000009.png").And.Contain("no HR frame"));
     }
@@ -67,21 +59,21 @@ public sealed class TrainingDataTests
     [Test]
     public void AMissingLowResolutionSequenceIsNamed()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 3, hrSize: 64);
-        Directory.Delete(temp.File("lr", "001"), recursive: true);
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 3, hrSize: 64);
+        Directory.Delete(Temp.File("lr", "001"), recursive: true);
 
-        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance));
+        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(Temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance));
 
-        Assert.That(error!.Message, Does.Contain("'001'").And.Contain(temp.File("lr", "001")));
+        Assert.That(error!.Message, Does.Contain("'001'").And.Contain(Temp.File("lr", "001")));
     }
 
     [Test]
     public void FramesListedInTheMetadataButMissingAreNamed()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 3, hrSize: 64);
-        File.WriteAllText(temp.File("meta.txt"), "001 5 (64,64,3)\n");
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 3, hrSize: 64);
+        File.WriteAllText(Temp.File("meta.txt"), "001 5 (64,64,3)\n");
 
-        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(temp.Path, temp.File("meta.txt"), ExcludedPartition.None, 3, NullLogger.Instance));
+        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(Temp.Path, Temp.File("meta.txt"), ExcludedPartition.None, 3, NullLogger.Instance));
 
         Assert.That(error!.Message, Does.Contain("00000003.png").And.Contain("00000004.png"));
     }
@@ -89,9 +81,9 @@ public sealed class TrainingDataTests
     [Test]
     public void ASequenceShorterThanAWindowIsRefused()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001", "002"], frames: 2, hrSize: 64);
+        SyntheticTrainingData.Write(Temp.Path, ["001", "002"], frames: 2, hrSize: 64);
 
-        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance));
+        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(Temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance));
 
         Assert.That(error!.Message, Does.Contain("'001' has 2 frame(s)").And.Contain("3 frames"));
     }
@@ -99,9 +91,9 @@ public sealed class TrainingDataTests
     [Test]
     public void NoSequenceLeftAfterTheHeldOutPartitionIsRefused()
     {
-        SyntheticTrainingData.Write(temp.Path, ["000", "011"], frames: 3, hrSize: 64);
+        SyntheticTrainingData.Write(Temp.Path, ["000", "011"], frames: 3, hrSize: 64);
 
-        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(temp.Path, null, ExcludedPartition.Reds4, 3, NullLogger.Instance));
+        var error = Assert.Throws<InvalidInputException>(() => TrainingDataIndex.Load(Temp.Path, null, ExcludedPartition.Reds4, 3, NullLogger.Instance));
 
         Assert.That(error!.Message, Does.Contain("No training sequence").And.Contain("000, 011"));
     }
@@ -109,7 +101,7 @@ public sealed class TrainingDataTests
     [Test]
     public void ACropLargerThanTheFramesIsRefusedBeforeTraining()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 3, hrSize: 128);
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 3, hrSize: 128);
         var dataset = Dataset(gtSize: 256);
 
         var error = Assert.Throws<InvalidInputException>(dataset.CheckFirstFrames);
@@ -120,8 +112,8 @@ public sealed class TrainingDataTests
     [Test]
     public void LowResolutionFramesThatAreNotAQuarterOfTheGroundTruthAreNamed()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 3, hrSize: 128);
-        SyntheticTrainingData.Save(temp.File("lr", "001", "00000000.png"), new byte[48 * 48 * 3], 48);
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 3, hrSize: 128);
+        SyntheticTrainingData.Save(Temp.File("lr", "001", "00000000.png"), new byte[48 * 48 * 3], 48);
 
         var error = Assert.Throws<InvalidInputException>(Dataset(gtSize: 128).CheckFirstFrames);
 
@@ -131,7 +123,7 @@ public sealed class TrainingDataTests
     [Test]
     public void CropsOfGroundTruthAndLowResolutionFramesAreAlignedAndFlippedTogether()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001", "002"], frames: 5, hrSize: 128);
+        SyntheticTrainingData.Write(Temp.Path, ["001", "002"], frames: 5, hrSize: 128);
         var flipping = Dataset(gtSize: 64);
         var plain = Dataset(gtSize: 64, flip: false);
         var (mirrored, kept) = (0, 0);
@@ -184,7 +176,7 @@ public sealed class TrainingDataTests
     [Test]
     public void EpochsVisitEveryWindowOnceInASeededOrder()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001", "002"], frames: 5, hrSize: 64);
+        SyntheticTrainingData.Write(Temp.Path, ["001", "002"], frames: 5, hrSize: 64);
         var dataset = Dataset(gtSize: 64);
 
         var first = dataset.EpochOrder(0);
@@ -199,7 +191,7 @@ public sealed class TrainingDataTests
     [Test]
     public void ThePrefetcherDeliversBatchesInOrderAcrossEpochsAsTheDatasetMakesThem()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 3, hrSize: 64);
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 3, hrSize: 64);
         var dataset = Dataset(gtSize: 64);
         using var prefetcher = new BatchPrefetcher(dataset, new DataPosition(0, 1), batchSize: 2, capacity: 1, workers: 2);
 
@@ -220,8 +212,8 @@ public sealed class TrainingDataTests
     [Test]
     public void ACorruptFrameReachesTheTrainingThreadWithItsName()
     {
-        SyntheticTrainingData.Write(temp.Path, ["001"], frames: 3, hrSize: 64);
-        File.WriteAllText(temp.File("hr", "001", "00000001.png"), "not a png");
+        SyntheticTrainingData.Write(Temp.Path, ["001"], frames: 3, hrSize: 64);
+        File.WriteAllText(Temp.File("hr", "001", "00000001.png"), "not a png");
         using var prefetcher = new BatchPrefetcher(Dataset(gtSize: 64), new DataPosition(0, 0), batchSize: 3, capacity: 2, workers: 1);
 
         var error = Assert.Throws<InvalidInputException>(() => prefetcher.Next(CancellationToken.None));
@@ -230,5 +222,5 @@ public sealed class TrainingDataTests
     }
 
     private WindowDataset Dataset(int gtSize, bool flip = true) => new(
-        TrainingDataIndex.Load(temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance), gtSize, [1], flip, reverse: false, seed: 5);
+        TrainingDataIndex.Load(Temp.Path, null, ExcludedPartition.None, 3, NullLogger.Instance), gtSize, [1], flip, reverse: false, seed: 5);
 }

@@ -10,21 +10,13 @@ namespace StableVsr.Tests.IO.Video;
 /// video classes beside it would add their own files to it.
 /// </summary>
 [Category("Video")]
-public class MediaAnalysisCacheTests
+public class MediaAnalysisCacheTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task AnUnchangedFileIsAnsweredFromTheFirstProbeAndAChangedOneIsProbedAgain()
     {
         var tools = new FFmpegTools();
-        var path = TestMedia.PatternWithAudio(temp.File("clip.mp4"), frames: 3);
+        var path = TestMedia.PatternWithAudio(Temp.File("clip.mp4"), frames: 3);
 
         var withoutCounts = await VideoProbe.AnalyseAsync(tools, path, countPackets: false, CancellationToken.None);
         Assert.That(MediaAnalysisCache.TryGet(MediaAnalysisCache.Stamp(path), countPackets: true, out _), Is.False, "an analysis without packet counts does not answer one with them");
@@ -50,7 +42,7 @@ public class MediaAnalysisCacheTests
     public async Task AtMostCapacityFilesAreKeptTheOldestGoingFirst()
     {
         var tools = new FFmpegTools();
-        var first = TestMedia.PatternWithAudio(temp.File("first.mp4"), frames: 1);
+        var first = TestMedia.PatternWithAudio(Temp.File("first.mp4"), frames: 1);
         var kept = await VideoProbe.AnalyseAsync(tools, first, countPackets: false, CancellationToken.None);
         var other = await VideoProbe.AnalyseAsync(tools, first, countPackets: false, CancellationToken.None);
         Assert.That(other, Is.SameAs(kept));
@@ -58,7 +50,7 @@ public class MediaAnalysisCacheTests
         // Capacity other stamps of files that need not exist: only the cache's bookkeeping is tested here.
         for (var i = 0; i < MediaAnalysisCache.Capacity; i++)
         {
-            MediaAnalysisCache.Add(new MediaAnalysisCache.FileStamp(temp.File($"other-{i}.mp4"), i, i), countedPackets: false, kept);
+            MediaAnalysisCache.Add(new MediaAnalysisCache.FileStamp(Temp.File($"other-{i}.mp4"), i, i), countedPackets: false, kept);
         }
 
         Assert.That(MediaAnalysisCache.TryGet(MediaAnalysisCache.Stamp(first), countPackets: false, out _), Is.False, "the oldest file went");

@@ -6,29 +6,21 @@ namespace StableVsr.Tests.IO.Video;
 
 [Category("Video")]
 [Parallelizable(ParallelScope.Self)]
-public class VideoFileSinkTests
+public class VideoFileSinkTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [TestCase(VideoCodec.H264, "h264")]
     [TestCase(VideoCodec.H265, "hevc")]
     public async Task EncodesAtTheSourceRateWithItsAudio(VideoCodec codec, string codecName)
     {
-        var input = TestMedia.PatternWithAudio(temp.File("in.mp4"));
-        var output = temp.File("out.mp4");
+        var input = TestMedia.PatternWithAudio(Temp.File("in.mp4"));
+        var output = Temp.File("out.mp4");
         var frames = new List<VideoFrame>();
         await foreach (var frame in new VideoFileSource(input).ReadAsync())
         {
             frames.Add(TestMedia.Enlarge4x(frame));
         }
 
-        await using (var sink = new VideoFileSink(output, temp.File("work"), new VideoEncodeOptions { Codec = codec, SourceVideo = input }))
+        await using (var sink = new VideoFileSink(output, Temp.File("work"), new VideoEncodeOptions { Codec = codec, SourceVideo = input }))
         {
             await WriteWindowsAsync(sink, frames, window: 4);
             await sink.CompleteAsync();
@@ -51,8 +43,8 @@ public class VideoFileSinkTests
             Assert.That(TestMedia.Text(video, "codec_tag_string"), Is.EqualTo("hvc1"));
         }
 
-        Assert.That(Directory.Exists(temp.File("work")), Is.False, "the sink removed its segments and the then empty work folder");
-        Assert.That(Directory.GetFiles(temp.Path, "*.partial"), Is.Empty);
+        Assert.That(Directory.Exists(Temp.File("work")), Is.False, "the sink removed its segments and the then empty work folder");
+        Assert.That(Directory.GetFiles(Temp.Path, "*.partial"), Is.Empty);
     }
 
     [Test]
@@ -60,16 +52,16 @@ public class VideoFileSinkTests
     {
         var frames = TestMedia.Noise(12, 48, 32, seed: 3);
         var options = new VideoEncodeOptions { Codec = VideoCodec.H264, Preset = "veryfast" };
-        var uninterrupted = temp.File("a.mp4");
-        await using (var sink = new VideoFileSink(uninterrupted, temp.File("work-a"), options))
+        var uninterrupted = Temp.File("a.mp4");
+        await using (var sink = new VideoFileSink(uninterrupted, Temp.File("work-a"), options))
         {
             await WriteWindowsAsync(sink, frames, window: 4);
             await sink.CompleteAsync();
         }
 
         // A run that committed two windows, wrote half of the third and died.
-        var resumed = temp.File("b.mp4");
-        var work = temp.File("work-b");
+        var resumed = Temp.File("b.mp4");
+        var work = Temp.File("work-b");
         await using (var crashed = new VideoFileSink(resumed, work, options))
         {
             await WriteWindowsAsync(crashed, frames[..8], window: 4);
@@ -97,13 +89,13 @@ public class VideoFileSinkTests
     [TestCase(".mkv", "srt", ".mp4", "mov_text", 0)]
     public async Task KeepsSubtitlesMetadataAndRotation(string inputExtension, string subtitleCodec, string outputExtension, string outputSubtitleCodec, int rotation)
     {
-        var input = TestMedia.PatternWithSubtitles(temp.File("in" + inputExtension), subtitleCodec, rotation);
-        var output = temp.File("out" + outputExtension);
+        var input = TestMedia.PatternWithSubtitles(Temp.File("in" + inputExtension), subtitleCodec, rotation);
+        var output = Temp.File("out" + outputExtension);
         var source = new VideoFileSource(input);
         var info = await source.ProbeAsync();
         Assert.That(info.Rotation, Is.EqualTo(rotation));
         Assert.That(info.SubtitleTracks.Select(t => t.Language), Is.EqualTo(new[] { "eng" }));
-        await using (var sink = new VideoFileSink(output, temp.File("work"), new VideoEncodeOptions { SourceVideo = input, Preset = "veryfast" }))
+        await using (var sink = new VideoFileSink(output, Temp.File("work"), new VideoEncodeOptions { SourceVideo = input, Preset = "veryfast" }))
         {
             await foreach (var frame in source.ReadAsync())
             {
@@ -128,11 +120,11 @@ public class VideoFileSinkTests
     [Test]
     public async Task KeepsAVideoStartingAfterItsAudioInSync()
     {
-        var encoded = TestMedia.PatternWithAudio(temp.File("plain.mp4"));
-        var input = temp.File("late.mp4");
+        var encoded = TestMedia.PatternWithAudio(Temp.File("plain.mp4"));
+        var input = Temp.File("late.mp4");
         TestMedia.FFmpeg($"-itsoffset 0.12 -i \"{encoded}\" -i \"{encoded}\" -map 0:v -map 1:a -c copy \"{input}\"");
-        var output = temp.File("out.mp4");
-        await using (var sink = new VideoFileSink(output, temp.File("work"), new VideoEncodeOptions { SourceVideo = input, Preset = "ultrafast" }))
+        var output = Temp.File("out.mp4");
+        await using (var sink = new VideoFileSink(output, Temp.File("work"), new VideoEncodeOptions { SourceVideo = input, Preset = "ultrafast" }))
         {
             await foreach (var frame in new VideoFileSource(input).ReadAsync())
             {
@@ -150,16 +142,16 @@ public class VideoFileSinkTests
     [Test]
     public async Task Ffv1RoundTripsBitExactlyLikeAPngFolder()
     {
-        var input = TestMedia.PatternWithSubtitles(temp.File("in.mkv"), "srt", rotation: 0);
+        var input = TestMedia.PatternWithSubtitles(Temp.File("in.mkv"), "srt", rotation: 0);
         var frames = TestMedia.Noise(7, 44, 30, seed: 11);
-        var output = temp.File("lossless.mkv");
-        await using (var sink = new VideoFileSink(output, temp.File("work"), new VideoEncodeOptions { Codec = VideoCodec.Ffv1, SourceVideo = input }))
+        var output = Temp.File("lossless.mkv");
+        await using (var sink = new VideoFileSink(output, Temp.File("work"), new VideoEncodeOptions { Codec = VideoCodec.Ffv1, SourceVideo = input }))
         {
             await WriteWindowsAsync(sink, frames, window: 3);
             await sink.CompleteAsync();
         }
 
-        var pngs = new ImageFolderSink(temp.File("png"));
+        var pngs = new ImageFolderSink(Temp.File("png"));
         foreach (var frame in frames)
         {
             await pngs.WriteAsync(frame);
@@ -192,8 +184,8 @@ public class VideoFileSinkTests
     [Test]
     public async Task OddSizesAreEncoded444AtTheirExactSize()
     {
-        var output = temp.File("odd.mp4");
-        await using (var sink = new VideoFileSink(output, temp.File("work"), new VideoEncodeOptions { Preset = "ultrafast" }))
+        var output = Temp.File("odd.mp4");
+        await using (var sink = new VideoFileSink(output, Temp.File("work"), new VideoEncodeOptions { Preset = "ultrafast" }))
         {
             await WriteWindowsAsync(sink, TestMedia.Noise(3, 41, 33, seed: 5), window: 3);
             await sink.CompleteAsync();
@@ -207,9 +199,9 @@ public class VideoFileSinkTests
     [Test]
     public async Task FractionalRatesStayExactAcrossSegments()
     {
-        var output = temp.File("ntsc.mp4");
+        var output = Temp.File("ntsc.mp4");
         var options = new VideoEncodeOptions { Preset = "ultrafast", FrameRate = new VideoRational(30000, 1001), TimeBase = new VideoRational(1, 30000) };
-        await using (var sink = new VideoFileSink(output, temp.File("work"), options))
+        await using (var sink = new VideoFileSink(output, Temp.File("work"), options))
         {
             await WriteWindowsAsync(sink, TestMedia.Noise(9, 32, 32, seed: 9), window: 3);
             await sink.CompleteAsync();

@@ -5,20 +5,12 @@ namespace StableVsr.Tests.IO.Video;
 
 [Category("Video")]
 [Parallelizable(ParallelScope.Self)]
-public class VideoFileSourceTests
+public class VideoFileSourceTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task ReadsEveryFrameAsFFmpegDecodesIt()
     {
-        var path = TestMedia.PatternWithAudio(temp.File("pattern.mp4"));
+        var path = TestMedia.PatternWithAudio(Temp.File("pattern.mp4"));
         var expected = TestMedia.DecodeRgb(path);
 
         var frames = await ReadAllAsync(new VideoFileSource(path));
@@ -33,7 +25,7 @@ public class VideoFileSourceTests
     [Test]
     public async Task ProbeReportsSizeTimingAndStreams()
     {
-        var info = await new VideoFileSource(TestMedia.PatternWithAudio(temp.File("pattern.mp4"))).ProbeAsync();
+        var info = await new VideoFileSource(TestMedia.PatternWithAudio(Temp.File("pattern.mp4"))).ProbeAsync();
 
         Assert.That((info.Width, info.Height), Is.EqualTo((TestMedia.Width, TestMedia.Height)));
         Assert.That(info.FrameRate, Is.EqualTo(new VideoRational(25, 1)));
@@ -51,7 +43,7 @@ public class VideoFileSourceTests
     [TestCase("-c:v ffv1 -pix_fmt yuva420p", 8, true)]
     public async Task DeepAndAlphaVideoIsReadAsFFmpegConvertsItToRgb24(string codec, int bitDepth, bool alpha)
     {
-        var path = TestMedia.Pattern(temp.File("deep.mkv"), codec);
+        var path = TestMedia.Pattern(Temp.File("deep.mkv"), codec);
         var source = new VideoFileSource(path);
 
         var info = await source.ProbeAsync();
@@ -66,7 +58,7 @@ public class VideoFileSourceTests
     public async Task VariableRateVideoIsReadOnceAndWrittenAtItsAverageRate()
     {
         // Six frames 40 ms apart, a 280 ms gap, six more: 12 frames over 0.72 s, nominally 25 fps, with a 0.72 s tone.
-        var path = temp.File("vfr.mkv");
+        var path = Temp.File("vfr.mkv");
         TestMedia.FFmpeg($"-f lavfi -i testsrc2=size=40x32:rate=25 -f lavfi -i sine=duration=0.72 -frames:v 12 -vf \"setpts='(N+6*gte(N,6))/25/TB'\" -fps_mode passthrough -c:v ffv1 -c:a aac \"{path}\"");
         var source = new VideoFileSource(path);
 
@@ -78,8 +70,8 @@ public class VideoFileSourceTests
         Assert.That(frames, Has.Count.EqualTo(12), "no frame duplicated to fill the gap");
         Assert.That(frames.SelectMany(f => f.Rgb.ToArray()).ToArray(), Is.EqualTo(TestMedia.DecodeRgb(path)));
 
-        var output = temp.File("cfr.mp4");
-        await using (var sink = new VideoFileSink(output, temp.File("work"), new VideoEncodeOptions { SourceVideo = path, Preset = "ultrafast" }))
+        var output = Temp.File("cfr.mp4");
+        await using (var sink = new VideoFileSink(output, Temp.File("work"), new VideoEncodeOptions { SourceVideo = path, Preset = "ultrafast" }))
         {
             await VideoFileSinkTests.WriteWindowsAsync(sink, frames, window: 12);
             await sink.CompleteAsync();
@@ -93,7 +85,7 @@ public class VideoFileSourceTests
     public async Task ASlowReaderHoldsFFmpegBackAndStillGetsEveryFrame()
     {
         // 200 frames of 64x64 (12 KB each, 2.4 MB in all): far more than the queue and the OS pipe buffer hold.
-        var path = TestMedia.Pattern(temp.File("long.mkv"), "-c:v ffv1", width: 64, height: 64, frames: 200);
+        var path = TestMedia.Pattern(Temp.File("long.mkv"), "-c:v ffv1", width: 64, height: 64, frames: 200);
         var info = await new VideoFileSource(path).ProbeAsync();
         var ffmpeg = await new FFmpegTools().FFmpegAsync(CancellationToken.None);
         await using var decoder = RawVideoDecoder.Start(ffmpeg, VideoFileSource.DecodeArguments(info), 64 * 64 * 3, VideoFileSource.ReadAhead);
@@ -120,8 +112,8 @@ public class VideoFileSourceTests
     [Test]
     public async Task FingerprintFollowsTheFileWithoutDecodingIt()
     {
-        var path = TestMedia.PatternWithAudio(temp.File("a.mp4"));
-        var other = TestMedia.PatternWithAudio(temp.File("b.mp4"), frames: 10);
+        var path = TestMedia.PatternWithAudio(Temp.File("a.mp4"));
+        var other = TestMedia.PatternWithAudio(Temp.File("b.mp4"), frames: 10);
 
         var first = await new VideoFileSource(path).FingerprintAsync();
         Assert.That(await new VideoFileSource(path).FingerprintAsync(), Is.EqualTo(first), "stable");

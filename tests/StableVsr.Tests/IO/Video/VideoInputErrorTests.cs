@@ -6,20 +6,12 @@ namespace StableVsr.Tests.IO.Video;
 /// <summary>Every bad video input gives an <see cref="InvalidInputException"/> that names the file and says why.</summary>
 [Category("Video")]
 [Parallelizable(ParallelScope.Self)]
-public class VideoInputErrorTests
+public class VideoInputErrorTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public void NotAVideoIsRefusedWithFFprobesReason()
     {
-        var path = temp.File("noise.mp4");
+        var path = Temp.File("noise.mp4");
         File.WriteAllBytes(path, TestMedia.Noise(1, 40, 40, seed: 1)[0].Rgb.ToArray());
 
         var message = ReadFails(path);
@@ -31,8 +23,8 @@ public class VideoInputErrorTests
     public void TruncatedMp4IsRefused()
     {
         // Index first (faststart), so the header survives and announces frames the file no longer holds.
-        var path = TestMedia.PatternWithAudio(temp.File("full.mp4"), extraOutput: "-movflags +faststart");
-        var cut = temp.File("cut.mp4");
+        var path = TestMedia.PatternWithAudio(Temp.File("full.mp4"), extraOutput: "-movflags +faststart");
+        var cut = Temp.File("cut.mp4");
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(cut, bytes[..(bytes.Length * 2 / 3)]);
 
@@ -44,8 +36,8 @@ public class VideoInputErrorTests
     [Test]
     public void TruncatedMatroskaIsRefused()
     {
-        var path = TestMedia.Pattern(temp.File("full.mkv"), "-c:v ffv1", frames: 25);
-        var cut = temp.File("cut.mkv");
+        var path = TestMedia.Pattern(Temp.File("full.mkv"), "-c:v ffv1", frames: 25);
+        var cut = Temp.File("cut.mkv");
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
 
@@ -57,7 +49,7 @@ public class VideoInputErrorTests
     [Test]
     public void AudioOnlyFileHasNoVideoStream()
     {
-        var path = temp.File("tone.m4a");
+        var path = Temp.File("tone.m4a");
         TestMedia.FFmpeg($"-f lavfi -i sine=duration=0.3 -c:a aac \"{path}\"");
 
         Assert.That(ReadFails(path), Does.Contain(path).And.Contain("no video stream").And.Contain("audio (aac)"));
@@ -67,7 +59,7 @@ public class VideoInputErrorTests
     public void VideoStreamWithoutFramesIsRefused()
     {
         // The video ends before the output starts, so the stream exists in the header with no frame in it.
-        var path = temp.File("empty.mkv");
+        var path = Temp.File("empty.mkv");
         TestMedia.FFmpeg($"-f lavfi -i testsrc2=size=40x32:rate=25:duration=0.04 -f lavfi -i sine=duration=1 -ss 0.5 -c:v libx264 -c:a aac \"{path}\"");
 
         Assert.That(ReadFails(path), Does.Contain(path).And.Contain("no frames"));
@@ -76,21 +68,21 @@ public class VideoInputErrorTests
     [Test]
     public void MissingFileAndFolderAreNamed()
     {
-        Assert.That(ReadFails(temp.File("absent.mp4")), Does.Contain("absent.mp4").And.Contain("does not exist"));
-        Assert.That(ReadFails(temp.Path), Does.Contain("is a folder"));
+        Assert.That(ReadFails(Temp.File("absent.mp4")), Does.Contain("absent.mp4").And.Contain("does not exist"));
+        Assert.That(ReadFails(Temp.Path), Does.Contain("is a folder"));
     }
 
     [Test]
     public void MissingFFmpegNamesTheInstallCommands()
     {
-        var emptyFolder = Directory.CreateDirectory(temp.File("no-ffmpeg")).FullName;
+        var emptyFolder = Directory.CreateDirectory(Temp.File("no-ffmpeg")).FullName;
         var tools = new FFmpegTools(new FFMpegCore.FFOptions { BinaryFolder = emptyFolder });
-        var path = TestMedia.PatternWithAudio(temp.File("ok.mp4"));
+        var path = TestMedia.PatternWithAudio(Temp.File("ok.mp4"));
 
         var source = Assert.ThrowsAsync<InvalidInputException>(async () => await new VideoFileSource(path, tools).ProbeAsync())!.Message;
         var sink = Assert.ThrowsAsync<InvalidInputException>(async () =>
         {
-            await using var output = new VideoFileSink(temp.File("out.mp4"), temp.File("work"), null, tools);
+            await using var output = new VideoFileSink(Temp.File("out.mp4"), Temp.File("work"), null, tools);
             await output.WriteAsync(TestMedia.Noise(1, 8, 8, seed: 1)[0]);
         })!.Message;
 
@@ -108,7 +100,7 @@ public class VideoInputErrorTests
     public void TooOldFFmpegSaysWhichVersionIsNeeded()
     {
         // A stand-in for Ubuntu 22.04's FFmpeg 4.4: it answers -version as that release does.
-        var folder = Directory.CreateDirectory(temp.File("old-ffmpeg")).FullName;
+        var folder = Directory.CreateDirectory(Temp.File("old-ffmpeg")).FullName;
         foreach (var tool in new[] { "ffmpeg", "ffprobe" })
         {
             var script = Path.Combine(folder, tool);

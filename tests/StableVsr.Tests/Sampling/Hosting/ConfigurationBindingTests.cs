@@ -11,16 +11,8 @@ namespace StableVsr.Tests.Sampling.Hosting;
 /// A host binds StableVsr from appsettings.json (<c>AddStableVsr(configuration)</c>): every value lands where it is
 /// written, the shared defaults stay untouched, and a value that cannot be used stops the host's start with its name.
 /// </summary>
-public class ConfigurationBindingTests
+public class ConfigurationBindingTests : TempFolderTests
 {
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task AppsettingsSetTheDeviceStepsAndWindowAndNothingElse()
     {
@@ -84,9 +76,9 @@ public class ConfigurationBindingTests
 
     private IHost Build(string json)
     {
-        var settings = temp.File("appsettings.json");
+        var settings = Temp.File("appsettings.json");
         File.WriteAllText(settings, json);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = temp.Path });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Temp.Path });
         builder.Configuration.AddJsonFile(settings);
         builder.Services.AddStableVsr(builder.Configuration.GetSection("StableVsr"));
         return builder.Build();

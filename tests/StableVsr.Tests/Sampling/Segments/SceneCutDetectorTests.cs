@@ -13,7 +13,7 @@ namespace StableVsr.Tests.Sampling.Segments;
 /// </summary>
 [Category("Video")]
 [Parallelizable(ParallelScope.Self)]
-public class SceneCutDetectorTests
+public class SceneCutDetectorTests : TempFolderTests
 {
     private static readonly string[] Sources =
     [
@@ -26,21 +26,13 @@ public class SceneCutDetectorTests
     // motion, and are mostly white on black like testsrc at this size: their figures are printed, not asserted.
     private static readonly int[] Look = [0, 0, 1, 2, -1, -1, 4, 5, 6, 7];
 
-    private TempFolder temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => temp.Dispose();
-
     [Test]
     public async Task TheDefaultThresholdSeparatesCutsFromMotion()
     {
         var shots = new List<VideoFrame[]>();
         for (var s = 0; s < Sources.Length; s++)
         {
-            var folder = Directory.CreateDirectory(temp.File($"s{s}")).FullName;
+            var folder = Directory.CreateDirectory(Temp.File($"s{s}")).FullName;
             TestMedia.FFmpeg($"-f lavfi -i {Sources[s]} -frames:v 12 \"{Path.Combine(folder, "%03d.png")}\"");
             shots.Add(await ReadAsync(folder));
         }
@@ -78,7 +70,7 @@ public class SceneCutDetectorTests
     [Test]
     public async Task ASurveyFindsTheCutOfASequenceOfTwoShotsAndCountsItsFrames()
     {
-        var folder = CutScene.WriteFolder(temp.File("cut"), 10, cutAt: 6);
+        var folder = CutScene.WriteFolder(Temp.File("cut"), 10, cutAt: 6);
         await using var source = new ImageFolderSource(folder);
         var survey = await SegmentPlanner.SurveyAsync(source, SegmentOptions.None with { SplitAtSceneCuts = true });
         Assert.That(survey.FrameCount, Is.EqualTo(10));
