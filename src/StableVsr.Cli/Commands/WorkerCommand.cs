@@ -296,7 +296,7 @@ internal static class WorkerCommand
             while (true)
             {
                 await Task.Delay(StorePoll, cancellationToken).ConfigureAwait(false);
-                connection ??= await ConnectOrNullAsync(address).ConfigureAwait(false);
+                connection ??= await ClusterStore.ConnectAsync(address, StorePoll).ConfigureAwait(false);
                 var state = connection is null ? ClusterStoreState.Unreachable : await ClusterStore.ProbeAsync(connection, address, StorePoll, silo).ConfigureAwait(false);
                 switch (state)
                 {
@@ -329,15 +329,4 @@ internal static class WorkerCommand
         }
     }
 
-    private static async Task<ConnectionMultiplexer?> ConnectOrNullAsync(ClusterAddress address)
-    {
-        try
-        {
-            return await ClusterStore.ConnectAsync(address, StorePoll).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            return null;
-        }
-    }
 }

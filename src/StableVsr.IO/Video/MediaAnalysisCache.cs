@@ -30,7 +30,7 @@ internal static class MediaAnalysisCache
         {
             foreach (var entry in Entries)
             {
-                if (entry.Stamp == stamp && (entry.CountedPackets || !countPackets))
+                if (entry.Answers(stamp, countPackets))
                 {
                     analysis = entry.Analysis;
                     return true;
@@ -48,7 +48,7 @@ internal static class MediaAnalysisCache
         lock (Gate)
         {
             // What is kept of the file as it is now answers everything this analysis would: keep that.
-            if (Entries.Any(e => e.Stamp == stamp && (e.CountedPackets || !countedPackets)))
+            if (Entries.Any(e => e.Answers(stamp, countedPackets)))
             {
                 return;
             }
@@ -76,5 +76,9 @@ internal static class MediaAnalysisCache
     /// <summary>A file's full path, size and modification time (UTC ticks).</summary>
     internal readonly record struct FileStamp(string Path, long Length, long LastWriteTicks);
 
-    private sealed record Entry(FileStamp Stamp, bool CountedPackets, IMediaAnalysis Analysis);
+    private sealed record Entry(FileStamp Stamp, bool CountedPackets, IMediaAnalysis Analysis)
+    {
+        // An analysis of the file as it is now answers a probe without packet counts, and one with them if it counted.
+        public bool Answers(FileStamp stamp, bool countPackets) => Stamp == stamp && (CountedPackets || !countPackets);
+    }
 }

@@ -141,7 +141,16 @@ internal static class ClusterStore
         options.AsyncTimeout = (int)timeout.TotalMilliseconds;
         options.ConnectRetry = 1;
         options.ReconnectRetryPolicy = new LinearRetry((int)timeout.TotalMilliseconds);
-        var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        ConnectionMultiplexer connection;
+        try
+        {
+            connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return null;
+        }
+
         if (connection.IsConnected)
         {
             return connection;

@@ -94,7 +94,7 @@ internal sealed class SequenceFlows : IDisposable
                 if (encodedPrevious is not null)
                 {
                     // fwd[k-1] = RAFT(up_k, up_{k-1}), bwd[k-1] = RAFT(up_{k-1}, up_k): RAFT(a, b) maps each pixel of a onto b.
-                    // Both directions go through one batched refinement (15% faster on the CPU than two).
+                    // Both directions go through one batched refinement: two pairs' worth of work in one call.
                     using var firsts = RaftFrameEncoding.Concat(encoded, encodedPrevious);
                     using var seconds = RaftFrameEncoding.Concat(encodedPrevious, encoded);
                     var flows = raft.EstimateFlow(firsts, seconds, iterations);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using StableVsr.IO;
 using StableVsr.Tests.Support;
 
@@ -24,18 +25,18 @@ public class MediaAnalysisCacheTests : TempFolderTests
         Assert.That(counted, Is.Not.SameAs(withoutCounts));
         Assert.That(await VideoProbe.AnalyseAsync(tools, path, countPackets: true, CancellationToken.None), Is.SameAs(counted), "probed again unchanged: the kept analysis");
         Assert.That(await VideoProbe.AnalyseAsync(tools, path, countPackets: false, CancellationToken.None), Is.SameAs(counted), "packet counts answer a probe without them");
-        Assert.That((await VideoProbe.ProbeAsync(tools, path, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None)).FrameCount, Is.EqualTo(3));
+        Assert.That((await VideoProbe.ProbeAsync(tools, path, NullLogger.Instance, CancellationToken.None)).FrameCount, Is.EqualTo(3));
 
         // The same name, other content: 5 frames now.
         File.Delete(path);
         TestMedia.PatternWithAudio(path, frames: 5);
-        var rewritten = await VideoProbe.ProbeAsync(tools, path, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        var rewritten = await VideoProbe.ProbeAsync(tools, path, NullLogger.Instance, CancellationToken.None);
         Assert.That(rewritten.FrameCount, Is.EqualTo(5), "the rewritten file is probed anew");
 
         // Cut short in place: a smaller file is refused as ffprobe finds it, not answered from before.
         var bytes = await File.ReadAllBytesAsync(path);
         await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 3)]);
-        Assert.ThrowsAsync<InvalidInputException>(() => VideoProbe.ProbeAsync(tools, path, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None));
+        Assert.ThrowsAsync<InvalidInputException>(() => VideoProbe.ProbeAsync(tools, path, NullLogger.Instance, CancellationToken.None));
     }
 
     [Test]
